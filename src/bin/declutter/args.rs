@@ -1,0 +1,153 @@
+//! Command-line arguments (clap derive). Flags only: no logic lives here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Strip scraped-page chrome from plain-text dumps of web pages.
+#[derive(Debug, Parser)]
+#[command(name = "declutter", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Clean documents: stdin to stdout, a file to stdout or -o FILE, a directory to -o DIR.
+    Clean(CleanArgs),
+    /// Show every line of a document as kept or removed, with the rule that removed it.
+    Explain(ExplainArgs),
+    /// List the rules in effect, or export their phrases.
+    Rules(RulesArgs),
+}
+
+/// Options shared by every command that builds a cleaner.
+#[derive(Debug, Args, Clone)]
+pub struct RuleOptions {
+    /// Add rules from this TOML file (repeatable); a rule with a default's name replaces it.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+    /// Start from no rules instead of the embedded defaults.
+    #[arg(long)]
+    pub no_default_rules: bool,
+    /// Do not let the context classifier remove lines (rules and detectors only).
+    #[arg(long)]
+    pub no_classifier: bool,
+}
+
+/// `declutter clean`.
+#[derive(Debug, Args)]
+pub struct CleanArgs {
+    /// Input files or directories; none or `-` reads stdin.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Output file (one input) or directory (several inputs or a directory).
+    #[arg(short, long, value_name = "OUTPUT")]
+    pub output: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Overwrite existing output files.
+    #[arg(long)]
+    pub force: bool,
+    /// Rule options.
+    #[command(flatten)]
+    pub rules: RuleOptions,
+}
+
+/// `declutter explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The document to explain (`-` for stdin).
+    #[arg(value_name = "FILE")]
+    pub input: PathBuf,
+    /// Colour: auto (on a terminal), always or never.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+    /// Show only removed lines.
+    #[arg(long)]
+    pub removed_only: bool,
+    /// Rule options.
+    #[command(flatten)]
+    pub rules: RuleOptions,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal only.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// `declutter rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Print every phrase of whole-line rules, one per line (for `grep -F -f`).
+    #[arg(long)]
+    pub export_phrases: bool,
+    /// Rule options.
+    #[command(flatten)]
+    pub rules: RuleOptions,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn debug_assert() {
+        Cli::command().debug_assert();
+    }
+
+    fn parse(args: &[&str]) -> Cli {
+        Cli::try_parse_from(args).expect("parses")
+    }
+
+    #[test]
+    fn test_clean_flags() {
+        let cli = parse(&[
+            "declutter",
+            "clean",
+            "a",
+            "b",
+            "-o",
+            "out",
+            "-j",
+            "2",
+            "--force",
+            "--rules",
+            "r.toml",
+            "--no-default-rules",
+            "--no-classifier",
+        ]);
+        let Command::Clean(args) = cli.command else { panic!("not clean") };
+        assert_eq!(args.inputs.len(), 2);
+        assert_eq!(args.output, Some(PathBuf::from("out")));
+        assert_eq!(args.threads, Some(2));
+        assert!(args.force && args.rules.no_default_rules && args.rules.no_classifier);
+        assert_eq!(args.rules.rules, vec![PathBuf::from("r.toml")]);
+    }
+
+    #[test]
+    fn test_explain_flags() {
+        let cli = parse(&["declutter", "explain", "f.txt", "--color", "never", "--removed-only"]);
+        let Command::Explain(args) = cli.command else { panic!("not explain") };
+        assert_eq!(args.color, ColorChoice::Never);
+        assert!(args.removed_only);
+    }
+
+    #[test]
+    fn test_rules_flags() {
+        let cli = parse(&["declutter", "rules", "--export-phrases"]);
+        let Command::Rules(args) = cli.command else { panic!("not rules") };
+        assert!(args.export_phrases);
+    }
+}

@@ -1,0 +1,409 @@
+//! The [`Cleaner`]: rules, detectors and classifier run over one document.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use bstr::ByteSlice;
+
+use crate::classify::{self, Class, ClassifierConfig};
+use crate::error::Error;
+use crate::lines::{split_lines, Folded};
+use crate::matcher::Matcher;
+use crate::passes::{self, Doc};
+use crate::rules::RuleSet;
+
+/// Which stage of the cleaner removed something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Layer {
+    /// A whole-line rule from the rule set (phrase, prefix, contains, shape).
+    Rule,
+    /// A section starter and the related-links block it opens.
+    Section,
+    /// A structural detector (breadcrumbs, repeated lines).
+    Structure,
+    /// The context classifier.
+    Classifier,
+    /// A `strip` rule cut part of a kept line.
+    Inline,
+}
+
+impl Layer {
+    /// The layer's name as shown to users.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layer::Rule => "rule",
+            Layer::Section => "section",
+            Layer::Structure => "structure",
+            Layer::Classifier => "classifier",
+            Layer::Inline => "inline",
+        }
+    }
+}
+
+impl fmt::Display for Layer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One removal: a whole line, or (for [`Layer::Inline`]) part of a kept line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Removal {
+    /// 1-based line number in the input.
+    pub line: usize,
+    /// Byte range of what was removed, in the input.
+    pub range: Range<usize>,
+    /// The name of the rule or detector that removed it.
+    pub rule: Arc<str>,
+    /// The stage that removed it.
+    pub layer: Layer,
+    /// The classifier's score (stop-word density) for classifier removals.
+    pub score: Option<f32>,
+}
+
+/// The result of cleaning one document.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Cleaned {
+    /// The kept text: kept lines in order, trailing white space trimmed, runs
+    /// of blank lines collapsed to one, no leading or trailing blank line,
+    /// a final newline; empty when nothing is kept.
+    pub text: Vec<u8>,
+    /// Every removal, in input order.
+    pub removals: Vec<Removal>,
+    /// Number of lines in the input.
+    pub lines_in: usize,
+}
+
+impl Cleaned {
+    /// The removal of whole line `line` (1-based), if it was removed.
+    pub fn removed_line(&self, line: usize) -> Option<&Removal> {
+        let i = self.removals.partition_point(|r| r.line < line);
+        self.removals[i..].iter().take_while(|r| r.line == line).find(|r| r.layer != Layer::Inline)
+    }
+
+    /// The number of whole lines removed.
+    pub fn lines_removed(&self) -> usize {
+        self.removals.iter().filter(|r| r.layer != Layer::Inline).count()
+    }
+}
+
+/// Names of the built-in detectors, as they appear in removals.
+pub mod detector {
+    /// A line repeated in the document that is not prose (all copies go).
+    pub const REPEATED: &str = "repeated-line";
+    /// A later copy of a body line.
+    pub const DUPLICATE: &str = "duplicate-line";
+    /// A short line that its context marks as boilerplate.
+    pub const SHORT: &str = "classifier:short-in-boilerplate";
+    /// A long line with too few stop words to be prose.
+    pub const LOW_STOPWORDS: &str = "classifier:few-stopwords";
+    /// A prose-like line surrounded by boilerplate only.
+    pub const ISOLATED: &str = "classifier:isolated";
+}
+
+/// Builds a [`Cleaner`].
+#[derive(Debug, Clone)]
+pub struct CleanerBuilder {
+    default_rules: bool,
+    extra: Vec<RuleSet>,
+    classifier: bool,
+    duplicates: bool,
+    config: ClassifierConfig,
+}
+
+impl Default for CleanerBuilder {
+    fn default() -> CleanerBuilder {
+        CleanerBuilder::new()
+    }
+}
+
+impl CleanerBuilder {
+    /// A builder with the default configuration.
+    pub fn new() -> CleanerBuilder {
+        CleanerBuilder {
+            default_rules: true,
+            extra: Vec::new(),
+            classifier: true,
+            duplicates: true,
+            config: ClassifierConfig::default(),
+        }
+    }
+
+    /// Whether to start from the embedded default rules. Enabled by default.
+    pub fn default_rules(&mut self, yes: bool) -> &mut CleanerBuilder {
+        self.default_rules = yes;
+        self
+    }
+
+    /// Adds rules on top of the others; a rule with an existing name replaces
+    /// it. None are added by default.
+    pub fn rules(&mut self, rules: RuleSet) -> &mut CleanerBuilder {
+        self.extra.push(rules);
+        self
+    }
+
+    /// Whether the context classifier removes lines no rule names. Enabled by default.
+    pub fn classifier(&mut self, yes: bool) -> &mut CleanerBuilder {
+        self.classifier = yes;
+        self
+    }
+
+    /// Whether repeated lines are removed. Enabled by default.
+    pub fn duplicates(&mut self, yes: bool) -> &mut CleanerBuilder {
+        self.duplicates = yes;
+        self
+    }
+
+    /// The classifier's thresholds. [`ClassifierConfig::default`] by default.
+    pub fn classifier_config(&mut self, config: ClassifierConfig) -> &mut CleanerBuilder {
+        self.config = config;
+        self
+    }
+
+    /// Compiles the rules and returns the cleaner.
+    pub fn build(&self) -> Result<Cleaner, Error> {
+        let mut rules = if self.default_rules {
+            RuleSet::parse(crate::rules::DEFAULT_RULES, crate::rules::DEFAULT_SOURCE)?
+        } else {
+            RuleSet::new()
+        };
+        for extra in &self.extra {
+            rules.merge(extra.clone());
+        }
+        let matcher = Matcher::new(&rules)?;
+        Ok(Cleaner {
+            inner: Arc::new(Inner {
+                matcher,
+                rules,
+                classifier: self.classifier,
+                duplicates: self.duplicates,
+                config: self.config.clone(),
+                repeated: Arc::from(detector::REPEATED),
+                duplicate: Arc::from(detector::DUPLICATE),
+                short: Arc::from(detector::SHORT),
+                low_stopwords: Arc::from(detector::LOW_STOPWORDS),
+                isolated: Arc::from(detector::ISOLATED),
+            }),
+        })
+    }
+}
+
+/// Removes page chrome from documents. Built once, shared by all threads
+/// (`Send + Sync`, cheap to clone).
+///
+/// # Example
+/// ```
+/// let cleaner = declutter::Cleaner::new()?;
+/// let page = b"Skip to main content\nA short headline\n\nThe body of the article, which \
+///     says what it has to say in one long sentence that runs on for a while.\n";
+/// let cleaned = cleaner.clean(page);
+/// assert!(!cleaned.text.starts_with(b"Skip"));
+/// assert_eq!(&*cleaned.removals[0].rule, "skip-link");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Cleaner {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    matcher: Matcher,
+    rules: RuleSet,
+    classifier: bool,
+    duplicates: bool,
+    config: ClassifierConfig,
+    repeated: Arc<str>,
+    duplicate: Arc<str>,
+    short: Arc<str>,
+    low_stopwords: Arc<str>,
+    isolated: Arc<str>,
+}
+
+impl Cleaner {
+    /// A cleaner with the default rules and settings.
+    pub fn new() -> Result<Cleaner, Error> {
+        CleanerBuilder::new().build()
+    }
+
+    /// A builder, to configure a cleaner.
+    pub fn builder() -> CleanerBuilder {
+        CleanerBuilder::new()
+    }
+
+    /// The rules this cleaner uses, after merging.
+    pub fn rules(&self) -> &RuleSet {
+        &self.inner.rules
+    }
+
+    /// Cleans one document. Never panics; invalid UTF-8 is kept as it is.
+    pub fn clean(&self, input: &[u8]) -> Cleaned {
+        let inner = &*self.inner;
+        let matcher = &inner.matcher;
+        let lines = split_lines(input);
+        let folded = Folded::new(input, &lines);
+        let hits = matcher.scan(input, &lines, &folded);
+        let features = classify::features(input, &lines, &folded);
+        let initial: Vec<Class> =
+            features.iter().map(|f| classify::initial_class(f, &inner.config)).collect();
+        let n = lines.len();
+        let mut doc = Doc {
+            input,
+            lines,
+            folded,
+            hits,
+            features,
+            initial,
+            classes: Vec::new(),
+            verdicts: vec![None; n],
+        };
+
+        passes::line_rules(&mut doc, matcher);
+        passes::breadcrumbs(&mut doc, matcher);
+        passes::sections(&mut doc, matcher);
+        passes::tail_templates(&mut doc, matcher);
+
+        let fixed: Vec<bool> = doc.verdicts.iter().map(Option::is_some).collect();
+        let seeded: Vec<Class> =
+            doc.initial.iter().zip(&fixed).map(|(&c, &f)| if f { Class::Bad } else { c }).collect();
+        doc.classes = classify::revise(&seeded, &fixed, &doc.features, &inner.config);
+
+        if inner.duplicates {
+            passes::duplicates(&mut doc, &inner.repeated, &inner.duplicate);
+        }
+        if inner.classifier && has_body(&doc, &inner.config) {
+            for i in 0..n {
+                if doc.classes[i] != Class::Bad || doc.verdicts[i].is_some() {
+                    continue;
+                }
+                let reason = match doc.initial[i] {
+                    Class::Short => &inner.short,
+                    Class::Bad => &inner.low_stopwords,
+                    _ => &inner.isolated,
+                };
+                let score = Some(doc.features[i].stopword_density);
+                doc.remove(i, &Arc::clone(reason), Layer::Classifier, score);
+            }
+        }
+        self.assemble(&doc)
+    }
+
+    /// Writes the kept lines and collects the removals.
+    fn assemble(&self, doc: &Doc) -> Cleaned {
+        let matcher = &self.inner.matcher;
+        let mut text = Vec::with_capacity(doc.input.len());
+        let mut removals = Vec::new();
+        let mut pending_blank = false;
+        let mut scratch = Vec::new();
+        for (i, line) in doc.lines.iter().enumerate() {
+            if let Some(v) = &doc.verdicts[i] {
+                removals.push(Removal {
+                    line: i + 1,
+                    range: line.range.clone(),
+                    rule: Arc::clone(&v.rule),
+                    layer: v.layer,
+                    score: v.score,
+                });
+                continue;
+            }
+            if line.is_blank() {
+                pending_blank = !text.is_empty();
+                continue;
+            }
+            // Leading white space is the line's own; trailing white space goes.
+            let kept = &doc.input[line.range.start..line.content.end];
+            let lead = line.content.start - line.range.start;
+            let strips = matcher.strips(&kept[lead..]);
+            let kept: &[u8] = if strips.is_empty() {
+                kept
+            } else {
+                scratch.clear();
+                let mut at = 0;
+                for (range, rule) in &strips {
+                    let cut = lead + range.start..lead + range.end;
+                    scratch.extend_from_slice(&kept[at..cut.start]);
+                    at = cut.end;
+                    removals.push(Removal {
+                        line: i + 1,
+                        range: line.range.start + cut.start..line.range.start + cut.end,
+                        rule: Arc::clone(&matcher.rule(*rule).name),
+                        layer: Layer::Inline,
+                        score: None,
+                    });
+                }
+                scratch.extend_from_slice(&kept[at..]);
+                let visible = scratch.trim_end().len();
+                scratch.truncate(visible);
+                &scratch
+            };
+            if kept.trim().is_empty() {
+                continue;
+            }
+            if pending_blank {
+                text.push(b'\n');
+                pending_blank = false;
+            }
+            text.extend_from_slice(kept);
+            text.push(b'\n');
+        }
+        Cleaned { text, removals, lines_in: doc.lines.len() }
+    }
+}
+
+/// Whether the document has enough prose for the classifier to trust its
+/// edges: without any, every line would look like a header or footer (a
+/// product grid, a forum thread of one-liners), and only rules apply.
+fn has_body(doc: &Doc, config: &ClassifierConfig) -> bool {
+    let good: usize = (0..doc.lines.len())
+        .filter(|&i| doc.classes[i] == Class::Good && doc.verdicts[i].is_none())
+        .map(|i| doc.features[i].length)
+        .sum();
+    good >= config.length_high
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>() {}
+
+    #[test]
+    fn oibits() {
+        assert_send_sync::<Cleaner>();
+        assert_send_sync::<Matcher>();
+        assert_send_sync::<Error>();
+        assert_send_sync::<Cleaned>();
+    }
+
+    fn clean(text: &str) -> String {
+        let cleaner = Cleaner::new().expect("default cleaner");
+        String::from_utf8(cleaner.clean(text.as_bytes()).text).expect("utf8")
+    }
+
+    #[test]
+    fn empty_input_is_empty_output() {
+        assert_eq!(clean(""), "");
+        assert_eq!(clean("\n\n  \n"), "");
+    }
+
+    #[test]
+    fn output_normalises_blank_lines() {
+        let body = "The committee said on Tuesday that it would not be able to reach a decision \
+                    before the end of the year, as the members were still waiting for a report.";
+        let got = clean(&format!("\n\n{body}  \r\n\n\n\n{body} again.\n\n"));
+        assert_eq!(got, format!("{body}\n\n{body} again.\n"));
+    }
+
+    #[test]
+    fn invalid_utf8_lines_kept_byte_for_byte() {
+        let cleaner = Cleaner::new().expect("default cleaner");
+        let mut input = b"Skip to main content\n".to_vec();
+        let body: &[u8] = b"The committee said on Tuesday that it would not be able to reach a \
+            decision \xff\xfe before the end of the year, as the members were still waiting.";
+        input.extend_from_slice(body);
+        let got = cleaner.clean(&input);
+        assert_eq!(got.text, [body, b"\n"].concat());
+    }
+}

@@ -1,0 +1,172 @@
+//! Folding text for matching: the one normalisation that phrases and lines share.
+//!
+//! Folding lower-cases (Unicode-aware, so `ÉDITION` matches `édition`), maps
+//! typographic quotes, apostrophes and dashes to ASCII, turns every run of
+//! white space (including no-break spaces) into one space, drops zero-width
+//! characters, and trims everything that is not a letter or digit from both
+//! edges, so `Read more »` folds to `read more`. A colon right after the
+//! last word survives (`Read more:` folds to `read more:`): it marks a header. Invalid UTF-8
+//! folds to U+FFFD and never panics. Folding is for matching only: kept lines
+//! are written out as they came in.
+
+use bstr::ByteSlice;
+
+/// Appends the folded form of `line` to `out`.
+///
+/// Returns the number of words (white-space separated runs) in the folded text.
+pub fn fold_into(line: &[u8], out: &mut String) -> usize {
+    let start = out.len();
+    // Whether we owe a space before the next visible char.
+    let mut pending_space = false;
+    for ch in line.chars() {
+        let ch = match map_char(ch) {
+            Mapped::Drop => continue,
+            Mapped::Space => {
+                pending_space = out.len() > start;
+                continue;
+            }
+            Mapped::Char(c) => c,
+            Mapped::Str(s) => {
+                push_visible(out, start, &mut pending_space, s.chars());
+                continue;
+            }
+        };
+        if ch.is_uppercase() {
+            push_visible(out, start, &mut pending_space, ch.to_lowercase());
+        } else {
+            push_visible(out, start, &mut pending_space, std::iter::once(ch));
+        }
+    }
+    trim_edges(out, start);
+    words_in(&out[start..])
+}
+
+fn push_visible(
+    out: &mut String,
+    start: usize,
+    pending_space: &mut bool,
+    chars: impl Iterator<Item = char>,
+) {
+    for c in chars {
+        if *pending_space && out.len() > start {
+            out.push(' ');
+        }
+        *pending_space = false;
+        out.push(c);
+    }
+}
+
+/// Drops the non-alphanumeric characters at both edges of `out[start..]`,
+/// except a colon right after the last letter or digit: a line-final colon
+/// announces what follows (`Related article:`), so it is kept.
+fn trim_edges(out: &mut String, start: usize) {
+    let tail = &out[start..];
+    let end = tail.trim_end_matches(|c: char| !c.is_alphanumeric()).len();
+    let colon = tail[end..].starts_with(':');
+    out.truncate(start + end);
+    if colon && end > 0 {
+        out.push(':');
+    }
+    let lead =
+        out[start..].len() - out[start..].trim_start_matches(|c: char| !c.is_alphanumeric()).len();
+    if lead > 0 {
+        out.replace_range(start..start + lead, "");
+    }
+}
+
+fn words_in(folded: &str) -> usize {
+    if folded.is_empty() {
+        0
+    } else {
+        1 + folded.bytes().filter(|&b| b == b' ').count()
+    }
+}
+
+/// Folds a phrase from a rules file.
+pub fn fold_phrase(phrase: &str) -> String {
+    let mut out = String::with_capacity(phrase.len());
+    fold_into(phrase.as_bytes(), &mut out);
+    out
+}
+
+enum Mapped {
+    Drop,
+    Space,
+    Char(char),
+    Str(&'static str),
+}
+
+fn map_char(c: char) -> Mapped {
+    match c {
+        // Zero-width characters and the byte-order mark.
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => Mapped::Drop,
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}' | '`' => {
+            Mapped::Char('\'')
+        }
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+        | '\u{00BB}' => Mapped::Char('"'),
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+        | '\u{2212}' => Mapped::Char('-'),
+        '\u{2026}' => Mapped::Str("..."),
+        '\u{FF1A}' => Mapped::Char(':'),
+        c if c.is_whitespace() => Mapped::Space,
+        c => Mapped::Char(c),
+    }
+}
+
+/// Whether `c` belongs to a script written without spaces between words
+/// (Chinese, Japanese, Thai, ...), where word boundaries cannot be checked.
+pub fn is_unspaced_script(c: char) -> bool {
+    matches!(c as u32,
+        0x0E00..=0x0EFF      // Thai, Lao
+        | 0x3040..=0x30FF    // Hiragana, Katakana
+        | 0x3400..=0x4DBF    // CJK extension A
+        | 0x4E00..=0x9FFF    // CJK unified ideographs
+        | 0xF900..=0xFAFF    // CJK compatibility ideographs
+        | 0xFF66..=0xFF9F    // half-width Katakana
+        | 0x20000..=0x2FA1F) // CJK extensions B..
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    macro_rules! t {
+        ($name:ident, $input:expr, $folded:expr, $words:expr) => {
+            #[test]
+            fn $name() {
+                let mut out = String::from("prefix|");
+                let words = fold_into($input, &mut out);
+                assert_eq!(&out["prefix|".len()..], $folded);
+                assert_eq!(words, $words);
+            }
+        };
+    }
+
+    t!(fold010_empty, b"", "", 0);
+    t!(fold020_plain, b"Skip to main content", "skip to main content", 4);
+    t!(fold030_edges, "  Read more \u{bb} ".as_bytes(), "read more", 2);
+    t!(fold040_colon_kept, b"Read more:", "read more:", 2);
+    t!(fold045_colon_after_space, b"Read more :", "read more:", 2);
+    t!(fold046_only_colon, b":", "", 0);
+    t!(fold050_curly, "Editors\u{2019} Recommendations".as_bytes(), "editors' recommendations", 2);
+    t!(fold060_nbsp, "a\u{a0}\u{a0} b\t\tc".as_bytes(), "a b c", 3);
+    t!(
+        fold070_non_ascii_case,
+        "\u{c9}DITION Sp\u{c9}ciale".as_bytes(),
+        "\u{e9}dition sp\u{e9}ciale",
+        2
+    );
+    t!(fold080_invalid_utf8, b"ab\xffcd", "ab\u{fffd}cd", 1);
+    t!(fold090_only_punct, " \u{bb} | ".as_bytes(), "", 0);
+    t!(fold100_dash, "a \u{2014} b".as_bytes(), "a - b", 3);
+    t!(fold110_zero_width, "sh\u{200b}are".as_bytes(), "share", 1);
+    t!(
+        fold120_cjk,
+        "\u{9605}\u{8bfb}\u{66f4}\u{591a}".as_bytes(),
+        "\u{9605}\u{8bfb}\u{66f4}\u{591a}",
+        1
+    );
+    t!(fold130_crlf, b"Read more\r", "read more", 2);
+    t!(fold140_ellipsis_inner, "a\u{2026}b".as_bytes(), "a...b", 1);
+}

@@ -1,0 +1,51 @@
+//! declutter strips page chrome from plain-text dumps of web pages and keeps
+//! the article body.
+//!
+//! Scraped text is full of navigation, share buttons, "Read more" links,
+//! related-article lists, captions, promos and site templates. declutter
+//! removes them with rules that ship as data (one Aho-Corasick automaton over
+//! every phrase, one regex set over every line shape), structural detectors
+//! (section starters and the link lists they open, breadcrumbs, repeated
+//! lines, tail templates) and a per-line classifier that uses each line's
+//! context. What remains is the input's own text; every removal carries the
+//! name of the rule or detector that made it.
+//!
+//! # Overview
+//! - [`Cleaner`], built once with [`CleanerBuilder`], cleans documents:
+//!   [`Cleaner::clean`] returns a [`Cleaned`] with the kept text and every
+//!   [`Removal`].
+//! - [`RuleSet`] is a parsed rules file; [`rules::DEFAULT_RULES`] is the
+//!   embedded default set, read by the same parser as a user's file.
+//! - [`Error`] reports bad rules, naming the file, line and rule.
+//!
+//! # Example
+//! ```
+//! use declutter::{Cleaner, RuleSet};
+//!
+//! let extra = RuleSet::parse(
+//!     "[[rule]]\nname = \"house-promo\"\nkind = \"line\"\nphrases = [\"Join our club!\"]\n",
+//!     "my-rules.toml",
+//! )?;
+//! let cleaner = Cleaner::builder().rules(extra).build()?;
+//! let cleaned = cleaner.clean(b"Join our club!\nThe article text stays as it was written.\n");
+//! assert_eq!(cleaned.text, b"The article text stays as it was written.\n");
+//! assert_eq!(&*cleaned.removals[0].rule, "house-promo");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+#![deny(rustdoc::broken_intra_doc_links)]
+
+pub mod classify;
+mod clean;
+mod error;
+pub mod fold;
+pub mod io;
+pub mod lines;
+pub mod matcher;
+mod passes;
+pub mod rules;
+pub mod stopwords;
+
+pub use clean::{detector, Cleaned, Cleaner, CleanerBuilder, Layer, Removal};
+pub use error::{Error, ErrorKind};
+pub use rules::{Rule, RuleKind, RuleSet, Scope};
