@@ -47,6 +47,21 @@ pub struct ClassifierConfig {
     pub stopwords_high: f32,
     /// How far (in characters of other lines) a heading may be from body text.
     pub max_heading_distance: usize,
+    /// The classifier removes nothing unless the lines it calls good hold at
+    /// least this share of the text that rules left: on pages that are not
+    /// articles (listings, product grids, forums of one-liners) it cannot tell
+    /// content from chrome, and deleting content costs more than keeping chrome.
+    pub min_body_share: f32,
+    /// ... unless they hold at least this many characters: a long article
+    /// body is an article however much chrome surrounds it.
+    pub min_body_length: usize,
+    /// ... or unless one unbroken block holds this share of the good text: a
+    /// short article is one block of prose, a listing's prose-like entries
+    /// are scattered.
+    pub min_block_share: f32,
+    /// ... provided that block is at least this share of the page's text (a
+    /// listing's intro paragraph is one block too, but a small one).
+    pub min_block_body_share: f32,
 }
 
 impl Default for ClassifierConfig {
@@ -57,6 +72,10 @@ impl Default for ClassifierConfig {
             stopwords_low: 0.22,
             stopwords_high: 0.28,
             max_heading_distance: 200,
+            min_body_share: 0.3,
+            min_body_length: 2000,
+            min_block_share: 0.8,
+            min_block_body_share: 0.1,
         }
     }
 }

@@ -353,14 +353,35 @@ impl Cleaner {
 }
 
 /// Whether the document has enough prose for the classifier to trust its
-/// edges: without any, every line would look like a header or footer (a
-/// product grid, a forum thread of one-liners), and only rules apply.
+/// edges (see [`ClassifierConfig::min_body_share`]); otherwise only rules
+/// and detectors apply.
 fn has_body(doc: &Doc, config: &ClassifierConfig) -> bool {
-    let good: usize = (0..doc.lines.len())
-        .filter(|&i| doc.classes[i] == Class::Good && doc.verdicts[i].is_none())
-        .map(|i| doc.features[i].length)
-        .sum();
+    let mut good = 0;
+    let mut total = 0;
+    let mut block = 0;
+    let mut largest_block = 0;
+    for i in 0..doc.lines.len() {
+        if doc.lines[i].is_blank() || doc.verdicts[i].is_some() {
+            continue;
+        }
+        let length = doc.features[i].length;
+        total += length;
+        if doc.classes[i] == Class::Good {
+            good += length;
+            block += length;
+            largest_block = largest_block.max(block);
+        } else {
+            block = 0;
+        }
+    }
+    // A single block of prose may be a short article in heavy chrome, or the
+    // intro of a listing; only the first is a fair share of the page.
+    let one_block = largest_block as f32 >= config.min_block_share * good as f32
+        && good as f32 >= config.min_block_body_share * total as f32;
     good >= config.length_high
+        && (good as f32 >= config.min_body_share * total as f32
+            || good >= config.min_body_length
+            || one_block)
 }
 
 #[cfg(test)]

@@ -62,7 +62,7 @@ fn push_visible(
 fn trim_edges(out: &mut String, start: usize) {
     let tail = &out[start..];
     let end = tail.trim_end_matches(|c: char| !c.is_alphanumeric()).len();
-    let colon = tail[end..].starts_with(':');
+    let colon = tail[end..].trim_start().starts_with(':');
     out.truncate(start + end);
     if colon && end > 0 {
         out.push(':');

@@ -331,7 +331,7 @@ mod tests {
         a.merge(b);
         assert_eq!(a.len(), 2);
         assert_eq!(a.rules()[0].phrases, vec!["z".to_string()]);
-        assert_eq!(a.rules()[0].origin.as_deref(), Some("b:1"));
+        assert_eq!(a.rules()[0].origin.as_deref(), Some("b:2"));
     }
 
     macro_rules! bad {
