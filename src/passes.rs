@@ -227,14 +227,16 @@ pub(crate) fn duplicates(doc: &mut Doc, rule_repeated: &Arc<str>, rule_duplicate
     }
     let mut groups: Vec<Vec<usize>> = seen.into_values().filter(|v| v.len() > 1).collect();
     groups.sort_unstable();
+    let title_slot = title_slot(doc);
     for group in groups {
         let prose = group.iter().any(|&i| matches!(doc.initial[i], Class::Good | Class::NearGood));
         let keep = if prose {
             group.iter().copied().find(|&i| doc.kept(i))
         } else {
-            // A heading the context judged good (the title before the body)
-            // keeps that copy; its other copies are navigation.
-            group.iter().copied().find(|&i| doc.kept(i) && doc.classes[i] == Class::Good)
+            // A repeated short line keeps one copy only in the title's place
+            // (right before the first prose); elsewhere it is page furniture
+            // such as image text, and every copy goes.
+            group.iter().copied().find(|&i| Some(i) == title_slot)
         };
         for &i in &group {
             if Some(i) == keep {
@@ -244,4 +246,146 @@ pub(crate) fn duplicates(doc: &mut Doc, rule_repeated: &Arc<str>, rule_duplicate
             doc.remove(i, rule, Layer::Structure, None);
         }
     }
+}
+
+/// The line where a title would stand: the last kept line before the first
+/// prose line, with only blank or removed lines between them.
+fn title_slot(doc: &Doc) -> Option<usize> {
+    let first_prose = (0..doc.lines.len()).find(|&i| {
+        doc.kept(i)
+            && doc.classes[i] == Class::Good
+            && matches!(doc.initial[i], Class::Good | Class::NearGood)
+    })?;
+    (0..first_prose).rev().find(|&i| doc.kept(i))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Cleaner, RuleSet};
+
+    const RULES: &str = r#"
+[[rule]]
+name = "more"
+kind = "line"
+marker = true
+phrases = ["Read more"]
+
+[[rule]]
+name = "related"
+kind = "section"
+phrases = ["Related article:", "Editors' Recommendations"]
+
+[[rule]]
+name = "template"
+kind = "contains"
+scope = "tail"
+phrases = ["hope you have enjoyed"]
+
+[[rule]]
+name = "crumb"
+kind = "breadcrumb"
+phrases = ["Home"]
+"#;
+
+    const P1: &str = "The committee said on Tuesday that it would not be able to reach a decision \
+        before the end of the year, as the members were still waiting for the report.";
+    const P2: &str = "Officials added that the delay was not expected to change the outcome, and \
+        that the panel would meet again in the new year to review the evidence it had.";
+
+    /// Cleans with only the test rules; returns the removed lines' rule names
+    /// (`.` for kept lines, blank lines skipped).
+    fn verdicts(text: &str) -> Vec<String> {
+        let rules = RuleSet::parse(RULES, "test").expect("rules");
+        // The classifier is off: these tests look at the detectors alone.
+        let cleaner = Cleaner::builder()
+            .default_rules(false)
+            .classifier(false)
+            .rules(rules)
+            .build()
+            .expect("cleaner");
+        let cleaned = cleaner.clean(text.as_bytes());
+        text.lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, _)| {
+                cleaned.removed_line(i + 1).map_or(".".to_string(), |r| r.rule.to_string())
+            })
+            .collect()
+    }
+
+    macro_rules! t {
+        ($name:ident, $text:expr, [$($v:expr),* $(,)?]) => {
+            #[test]
+            fn $name() {
+                let text: String = $text;
+                let expected: Vec<&str> = vec![$($v),*];
+                assert_eq!(verdicts(&text), expected, "text:\n{text}");
+            }
+        };
+    }
+
+    t!(
+        section010_header_and_headline,
+        format!("{P1}\nRelated article:\nA headline elsewhere\n\n{P2}\n"),
+        [".", "related", "related", "."]
+    );
+    t!(section020_teaser_units_to_end,
+       format!("{P1}\nEditors' Recommendations\nHeadline one\n{P2}\nRead more\nHeadline two\n{P2}\nRead more\n"),
+       [".", "related", "related", "related", "more", "related", "related", "more"]);
+    t!(
+        section030_no_header_no_removal,
+        format!("{P1}\nA headline elsewhere\n{P2}\n"),
+        [".", ".", "."]
+    );
+    t!(section040_stops_at_next_header,
+       format!("{P1}\nRelated article:\nHeadline\n{P2}\nRelated article:\nOther headline\n{P1} Again.\n"),
+       [".", "related", "related", ".", "related", "related", "."]);
+    t!(section050_header_at_end, format!("{P1}\nRelated article:\n"), [".", "related"]);
+    t!(
+        section060_crlf,
+        format!("{P1}\r\nRelated article:\r\nHeadline\r\n\r\n{P2}\r\n"),
+        [".", "related", "related", "."]
+    );
+
+    t!(
+        crumb010_glued,
+        format!(
+            "A title of the page here\nHomeLatest NewsApp StoresA title of the page here\n{P1}\n"
+        ),
+        [".", "crumb", "."]
+    );
+    t!(crumb020_separators, format!("Home > News > Politics\n{P1}\n"), ["crumb", "."]);
+    t!(
+        crumb030_homepod_is_not,
+        format!("{P1}\nHomePod owners will like this one.\n{P2}\n"),
+        [".", ".", "."]
+    );
+
+    t!(
+        tail010_template_in_tail,
+        format!("{P1}\n{P2}\n{P1} More.\nThe team hope you have enjoyed the article.\n"),
+        [".", ".", ".", "template"]
+    );
+    t!(tail020_not_in_head, format!("We hope you have enjoyed the first part, said the host of the show.\n{P1}\n{P2}\n{P1} More.\n{P2} More.\n"),
+       [".", ".", ".", ".", "."]);
+
+    t!(dup010_later_body_copy_goes, format!("{P1}\n{P2}\n{P1}\n"), [".", ".", "duplicate-line"]);
+    t!(
+        dup020_repeated_chrome_goes_everywhere,
+        format!("{P1}\ntiktok logo next to trump\n{P2}\ntiktok logo next to trump\n{P1} Again.\n"),
+        [".", "repeated-line", ".", "repeated-line", "."]
+    );
+    t!(
+        dup030_title_copy_kept_before_body,
+        format!("Panel delays its decision\n\nPanel delays its decision\n{P1}\n{P2}\n"),
+        ["duplicate-line", ".", ".", "."]
+    );
+
+    t!(edge010_empty, String::new(), []);
+    t!(edge020_no_final_newline, format!("{P1}\nRead more"), [".", "more"]);
+    t!(
+        edge030_non_ascii_case,
+        format!("{P1}\nRELATED ARTICLE:\nÜberschrift\n\n{P2}\n"),
+        [".", "related", "related", "."]
+    );
 }

@@ -1,1 +1,14 @@
-//! Integration tests: one binary (see Cargo.toml `autotests = false`).
+//! Integration tests: one binary (see Cargo.toml `autotests = false`), so the
+//! crate links once.
+
+// Helpers: diff-style assertions, seed discovery, running the binary.
+mod util;
+
+// seeds/X cleaned by the library must equal golden/X byte for byte.
+mod golden;
+
+// The goldens checked against an independent reference of the spec.
+mod spec;
+
+// The `declutter` binary: clean, explain, rules; exit codes.
+mod cli;

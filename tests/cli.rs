@@ -1,0 +1,124 @@
+//! The `declutter` binary: streams, files, directories, explain, rules, errors.
+
+use crate::util::{read, run, tempdir};
+
+const PAGE: &str = "Skip to main content\n\nA headline about the committee\n\nThe committee said on \
+Tuesday that it would not be able to reach a decision before the end of the year, as the members of \
+the panel were still waiting for the report that had been promised to them.\n\nRead more\n";
+
+#[test]
+fn stdin_to_stdout() {
+    let out = run(&["clean"], Some(PAGE.as_bytes()));
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("utf8");
+    assert!(text.starts_with("A headline about the committee\n\nThe committee said"), "{text}");
+    assert!(!text.contains("Skip to main content") && !text.contains("Read more"));
+}
+
+#[test]
+fn dash_is_stdin() {
+    let out = run(&["clean", "-"], Some(PAGE.as_bytes()));
+    assert!(out.status.success());
+    assert!(!out.stdout.is_empty());
+}
+
+#[test]
+fn file_to_output_file() {
+    let dir = tempdir("cli-file");
+    let target = dir.join("out.txt");
+    let target_s = target.to_str().expect("utf8 path");
+    let out = run(&["clean", "seeds/002_543e5c31551bec91.txt", "-o", target_s], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read(&target).expect("output"), read("golden/002_543e5c31551bec91.txt"));
+    // Existing output is not overwritten without --force.
+    let again = run(&["clean", "seeds/002_543e5c31551bec91.txt", "-o", target_s], None);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("out.txt"));
+    let forced = run(&["clean", "seeds/002_543e5c31551bec91.txt", "-o", target_s, "--force"], None);
+    assert!(forced.status.success());
+}
+
+#[test]
+fn directory_to_directory_keeps_relative_paths() {
+    let dir = tempdir("cli-dir");
+    let input = dir.join("in");
+    std::fs::create_dir_all(input.join("nested")).expect("mkdir");
+    std::fs::write(input.join("a.txt"), PAGE).expect("write");
+    std::fs::write(input.join("nested/b.txt"), PAGE).expect("write");
+    let output = dir.join("out");
+    let out = run(&["clean", input.to_str().expect("p"), "-o", output.to_str().expect("p")], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let a = std::fs::read_to_string(output.join("a.txt")).expect("a");
+    let b = std::fs::read_to_string(output.join("nested/b.txt")).expect("b");
+    assert_eq!(a, b);
+    assert!(a.starts_with("A headline"));
+}
+
+#[test]
+fn missing_input_is_an_error_naming_the_file() {
+    let out = run(&["clean", "no/such/file.txt"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/file.txt"));
+}
+
+#[test]
+fn bad_rules_file_names_file_line_and_rule() {
+    let dir = tempdir("cli-rules");
+    let rules = dir.join("bad.toml");
+    std::fs::write(&rules, "[[rule]]\nname = \"oops\"\nkind = \"shape\"\npatterns = ['(']\n")
+        .expect("write");
+    let out = run(&["clean", "--rules", rules.to_str().expect("p")], Some(b"x\n"));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.toml:2") && err.contains("oops") && err.contains("regex"), "{err}");
+}
+
+#[test]
+fn user_rules_add_and_no_default_rules_starts_empty() {
+    let dir = tempdir("cli-user-rules");
+    let rules = dir.join("mine.toml");
+    std::fs::write(
+        &rules,
+        "[[rule]]\nname = \"house\"\nkind = \"line\"\nphrases = [\"Our house promo\"]\n",
+    )
+    .expect("write");
+    let input = b"Our house promo\nSkip to main content\nBody.\n";
+    let rules_s = rules.to_str().expect("p");
+    let both = run(&["clean", "--rules", rules_s, "--no-classifier"], Some(input));
+    assert_eq!(String::from_utf8_lossy(&both.stdout), "Body.\n");
+    let only =
+        run(&["clean", "--rules", rules_s, "--no-default-rules", "--no-classifier"], Some(input));
+    assert_eq!(String::from_utf8_lossy(&only.stdout), "Skip to main content\nBody.\n");
+}
+
+#[test]
+fn explain_marks_kept_and_removed_lines() {
+    let out = run(&["explain", "--color", "never", "-"], Some(PAGE.as_bytes()));
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines().next().is_some_and(|l| l.contains("- rule") && l.contains("skip-link")),
+        "{text}"
+    );
+    assert!(text.contains("+ keep"));
+    assert!(!text.contains('\x1b'), "no colour when asked for none");
+    let colored = run(&["explain", "--color", "always", "-"], Some(PAGE.as_bytes()));
+    assert!(String::from_utf8_lossy(&colored.stdout).contains('\x1b'));
+}
+
+#[test]
+fn rules_export_phrases() {
+    let out = run(&["rules", "--export-phrases"], None);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().any(|l| l == "Skip to main content"));
+    let listing = run(&["rules"], None);
+    assert!(String::from_utf8_lossy(&listing.stdout).contains("related-section"));
+}
+
+#[test]
+fn empty_input_gives_empty_output() {
+    let out = run(&["clean"], Some(b""));
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+}
