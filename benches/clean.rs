@@ -19,7 +19,8 @@ fn root() -> PathBuf {
 
 /// Documents of one corpus, concatenated for size.
 fn load(dir: &Path, suffix: &str) -> Vec<Vec<u8>> {
-    let mut paths: Vec<PathBuf> = walk(dir).into_iter().filter(|p| p.to_string_lossy().ends_with(suffix)).collect();
+    let mut paths: Vec<PathBuf> =
+        walk(dir).into_iter().filter(|p| p.to_string_lossy().ends_with(suffix)).collect();
     paths.sort();
     paths.iter().filter_map(|p| std::fs::read(p).ok()).collect()
 }
@@ -85,7 +86,8 @@ fn bench(c: &mut Criterion) {
                     let lines = split_lines(doc);
                     let folded = Folded::new(doc, &lines);
                     let features = classify::features(doc, &lines, &folded);
-                    let initial: Vec<_> = features.iter().map(|f| classify::initial_class(f, &config)).collect();
+                    let initial: Vec<_> =
+                        features.iter().map(|f| classify::initial_class(f, &config)).collect();
                     let fixed = vec![false; initial.len()];
                     let classes = classify::revise(&initial, &fixed, &features, &config);
                     good += classes.iter().filter(|c| **c == classify::Class::Good).count();
