@@ -4,6 +4,8 @@
 //!
 //! Run: `cargo bench --bench clean`.
 
+#![allow(missing_docs, reason = "criterion_group! generates an undocumented function")]
+
 use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
