@@ -12,7 +12,7 @@
 //!
 //! Everything here is pure: lines in, classes out.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::fold::is_unspaced_script;
 use crate::lines::{Folded, Line};
@@ -152,7 +152,7 @@ pub fn features(input: &[u8], lines: &[Line], folded: &Folded) -> Vec<LineFeatur
 }
 
 fn page_frequent_words<'a>(words: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let mut counts: HashMap<&str, u32> = HashMap::new();
+    let mut counts: FxHashMap<&str, u32> = FxHashMap::default();
     let mut total = 0;
     for w in words {
         *counts.entry(w).or_default() += 1;
@@ -222,19 +222,18 @@ pub fn revise(
     }
     // Short lines take their neighbours' class.
     let mut revised = cls.clone();
+    let far = Neighbours::new(&cls, true);
+    let near = Neighbours::new(&cls, false);
     for i in 0..n {
         if cls[i] != Class::Short {
             continue;
         }
-        let prev = neighbour(&cls, i, Dir::Back, true);
-        let next = neighbour(&cls, i, Dir::Forward, true);
+        let (prev, next) = (far.prev[i], far.next[i]);
         revised[i] = match (prev, next) {
             (Class::Good, Class::Good) => Class::Good,
             (Class::Bad, Class::Bad) => Class::Bad,
-            _ if (prev == Class::Bad
-                && neighbour(&cls, i, Dir::Back, false) == Class::NearGood)
-                || (next == Class::Bad
-                    && neighbour(&cls, i, Dir::Forward, false) == Class::NearGood) =>
+            _ if (prev == Class::Bad && near.prev[i] == Class::NearGood)
+                || (next == Class::Bad && near.next[i] == Class::NearGood) =>
             {
                 Class::Good
             }
@@ -242,13 +241,19 @@ pub fn revise(
         };
     }
     let mut cls = revised;
-    // Near-good lines are good unless both neighbours are bad.
+    // Near-good lines are good unless both neighbours are bad. As in
+    // jusText, a line revised earlier in this pass counts as a neighbour of
+    // the lines after it; lines after it are seen as they were.
+    let far = Neighbours::new(&cls, true);
+    let mut prev = Class::Bad;
     for i in 0..n {
         if cls[i] != Class::NearGood {
+            if !matches!(cls[i], Class::Blank | Class::Short) {
+                prev = cls[i];
+            }
             continue;
         }
-        let prev = neighbour(&cls, i, Dir::Back, true);
-        let next = neighbour(&cls, i, Dir::Forward, true);
+        let next = far.next[i];
         // A full sentence stays even between boilerplate: text alone cannot
         // tell a last paragraph from a teaser, and losing body costs more.
         let sentence = features[i].terminal_punctuation && features[i].words >= 12;
@@ -257,6 +262,7 @@ pub fn revise(
         } else {
             Class::Good
         };
+        prev = cls[i];
     }
     // Headings that context made bad are good again when body text follows.
     for i in 0..n {
@@ -296,28 +302,40 @@ fn heading_before_good(
     false
 }
 
-#[derive(Clone, Copy)]
-enum Dir {
-    Back,
-    Forward,
+/// For every line, the class of the nearest decided line before and after
+/// it, skipping blank and short lines (and near-good ones when
+/// `skip_neargood`); the edges count as bad. Computed in one pass each way,
+/// so context costs O(n) however long the runs of short lines are.
+struct Neighbours {
+    prev: Vec<Class>,
+    next: Vec<Class>,
 }
 
-/// The class of the nearest decided neighbour, skipping blank and short
-/// lines (and near-good ones when `skip_neargood`); the edges count as bad.
-fn neighbour(cls: &[Class], i: usize, dir: Dir, skip_neargood: bool) -> Class {
-    let mut j = i;
-    loop {
-        match dir {
-            Dir::Back if j == 0 => return Class::Bad,
-            Dir::Back => j -= 1,
-            Dir::Forward if j + 1 >= cls.len() => return Class::Bad,
-            Dir::Forward => j += 1,
+impl Neighbours {
+    fn new(cls: &[Class], skip_neargood: bool) -> Neighbours {
+        let decided = |c: Class| match c {
+            Class::Blank | Class::Short => false,
+            Class::NearGood => !skip_neargood,
+            _ => true,
+        };
+        let n = cls.len();
+        let mut prev = vec![Class::Bad; n];
+        let mut last = Class::Bad;
+        for i in 0..n {
+            prev[i] = last;
+            if decided(cls[i]) {
+                last = cls[i];
+            }
         }
-        match cls[j] {
-            Class::Blank | Class::Short => {}
-            Class::NearGood if skip_neargood => {}
-            c => return c,
+        let mut next = vec![Class::Bad; n];
+        let mut last = Class::Bad;
+        for i in (0..n).rev() {
+            next[i] = last;
+            if decided(cls[i]) {
+                last = cls[i];
+            }
         }
+        Neighbours { prev, next }
     }
 }
 

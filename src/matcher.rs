@@ -160,6 +160,7 @@ impl Matcher {
             Some(
                 RegexSetBuilder::new(&shape_sources)
                     .size_limit(REGEX_SIZE_LIMIT)
+                    .dfa_size_limit(REGEX_SIZE_LIMIT)
                     .build()
                     .map_err(|e| Error::automaton(e.to_string()))?,
             )

@@ -3,10 +3,10 @@
 //! Each pass reads the [`Doc`] (lines, rule hits, classes) and records
 //! verdicts for the lines it removes; a line keeps the first verdict it got.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use bstr::ByteSlice;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::classify::{Class, LineFeatures};
 use crate::clean::Layer;
@@ -148,6 +148,8 @@ pub(crate) fn sections(doc: &mut Doc, matcher: &Matcher) {
 /// are glued together (`HomeLatest NewsApp Stores<title>`) or separated by
 /// `>`, `»`, `›`, `/`, `|`.
 pub(crate) fn breadcrumbs(doc: &mut Doc, matcher: &Matcher) {
+    let mut titles: Option<FxHashSet<&[u8]>> = None;
+    let mut trails = Vec::new();
     for i in 0..doc.lines.len() {
         let Some(rule) = doc.hit_kind(matcher, i, RuleKind::Breadcrumb) else {
             continue;
@@ -161,10 +163,20 @@ pub(crate) fn breadcrumbs(doc: &mut Doc, matcher: &Matcher) {
             .chars()
             .filter(|c| matches!(c, '>' | '\u{BB}' | '\u{203A}' | '/' | '|' | '\u{2192}'))
             .count();
-        if glued >= 2 || separators >= 2 || glued + separators >= 1 && ends_with_other_line(doc, i)
-        {
-            doc.remove(i, &rule, Layer::Structure, None);
+        let trail = glued >= 2
+            || separators >= 2
+            || glued + separators >= 1 && {
+                let titles = titles.get_or_insert_with(|| {
+                    (0..doc.lines.len()).map(|j| doc.content(j)).filter(|c| c.len() >= 12).collect()
+                });
+                ends_with_other_line(content, titles)
+            };
+        if trail {
+            trails.push((i, rule));
         }
+    }
+    for (i, rule) in trails {
+        doc.remove(i, &rule, Layer::Structure, None);
     }
 }
 
@@ -182,15 +194,19 @@ fn glue_points(content: &[u8]) -> usize {
     count
 }
 
-/// Whether the line ends with the full text of another (title-like) line.
-fn ends_with_other_line(doc: &Doc, i: usize) -> bool {
-    let content = doc.content(i);
-    (0..doc.lines.len()).any(|j| {
-        j != i && {
-            let other = doc.content(j);
-            other.len() >= 12 && other.len() < content.len() && content.ends_with(other)
+/// Whether the line ends with the full text of another (title-like) line,
+/// glued on at a seam (`…StoresTrump signs order…` ends with the title).
+/// Only seams are tried, each with one set lookup.
+fn ends_with_other_line(content: &[u8], titles: &FxHashSet<&[u8]>) -> bool {
+    let mut prev_lower = false;
+    for (start, _, c) in content.char_indices() {
+        let seam = prev_lower && c.is_uppercase();
+        prev_lower = c.is_lowercase();
+        if seam && titles.contains(&content[start..]) {
+            return true;
         }
-    })
+    }
+    false
 }
 
 /// Tail templates: `contains` rules scoped to the tail fire only after the
@@ -218,7 +234,7 @@ pub(crate) fn tail_templates(doc: &mut Doc, matcher: &Matcher) {
 /// and later copies go; a repeated line that is not prose (image text, a
 /// widget label) goes everywhere.
 pub(crate) fn duplicates(doc: &mut Doc, rule_repeated: &Arc<str>, rule_duplicate: &Arc<str>) {
-    let mut seen: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut seen: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
     for i in 0..doc.lines.len() {
         if doc.lines[i].is_blank() || doc.folded.words[i] < 2 {
             continue;

@@ -7,7 +7,7 @@
 //! without a list, or no running text at all) get no stop-word list, and the
 //! classifier falls back to the page's own most frequent words.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
 
 /// The languages whose lists are used, as ISO 639-1 codes.
@@ -20,8 +20,8 @@ const LANGUAGES: &[&str] = &[
 const MIN_COVERAGE: f32 = 0.08;
 
 /// All stop words, each with the set of languages (a bit per language) that list it.
-static TABLE: LazyLock<HashMap<&'static str, u32>> = LazyLock::new(|| {
-    let mut table: HashMap<&'static str, u32> = HashMap::new();
+static TABLE: LazyLock<FxHashMap<&'static str, u32>> = LazyLock::new(|| {
+    let mut table: FxHashMap<&'static str, u32> = FxHashMap::default();
     for (bit, code) in LANGUAGES.iter().enumerate() {
         for word in stop_words::lookup(code).unwrap_or_default() {
             *table.entry(word).or_default() |= 1 << bit;
