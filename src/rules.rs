@@ -327,7 +327,8 @@ mod tests {
             "a",
         )
         .expect("parses");
-        let b = RuleSet::parse("[[rule]]\nname='x'\nkind='line'\nphrases=['z']\n", "b").expect("parses");
+        let b = RuleSet::parse("[[rule]]\nname='x'\nkind='line'\nphrases=['z']\n", "b")
+            .expect("parses");
         a.merge(b);
         assert_eq!(a.len(), 2);
         assert_eq!(a.rules()[0].phrases, vec!["z".to_string()]);
