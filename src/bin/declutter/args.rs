@@ -76,6 +76,9 @@ pub struct CleanArgs {
     /// counted as skipped, never truncated.
     #[arg(long, value_name = "BYTES", default_value_t = declutter::batch::DEFAULT_MAX_DOC_BYTES)]
     pub max_doc_bytes: usize,
+    /// JSONL records cleaned per parallel chunk (a chunk also ends at 4 MiB).
+    #[arg(long, value_name = "N", default_value_t = 4096, hide = true)]
+    pub chunk_records: usize,
     /// No progress bar and no summary on stderr (errors are still shown).
     #[arg(short, long)]
     pub quiet: bool,

@@ -37,7 +37,8 @@ fn batch(args: &CleanArgs) -> Result<Batch> {
             CompressArg::Zst => Compression::Zstd,
             CompressArg::None => Compression::None,
         }))
-        .max_doc_bytes(args.max_doc_bytes);
+        .max_doc_bytes(args.max_doc_bytes)
+        .chunk_size(4 << 20, args.chunk_records);
     Ok(builder.build(cleaner))
 }
 
