@@ -17,6 +17,9 @@
 //! - [`RuleSet`] is a parsed rules file; [`rules::DEFAULT_RULES`] is the
 //!   embedded default set, read by the same parser as a user's file.
 //! - [`Error`] reports bad rules, naming the file, line and rule.
+//! - [`Batch`], built with [`BatchBuilder`], cleans files, directories and
+//!   streams (text or JSONL, gzip or zstd) in parallel, keeping input order;
+//!   [`stats::Summary`] adds up what it did.
 //!
 //! # Example
 //! ```
@@ -35,6 +38,7 @@
 #![deny(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
+pub mod batch;
 pub mod classify;
 mod clean;
 mod error;
@@ -44,8 +48,10 @@ pub mod lines;
 pub mod matcher;
 mod passes;
 pub mod rules;
+pub mod stats;
 pub mod stopwords;
 
+pub use batch::{Batch, BatchBuilder, BatchError};
 pub use clean::{detector, Cleaned, Cleaner, CleanerBuilder, Layer, Removal};
 pub use error::{Error, ErrorKind};
 pub use rules::{Rule, RuleKind, RuleSet, Scope};

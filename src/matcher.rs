@@ -396,7 +396,7 @@ phrases = ["阅读更多"]
             "r.toml",
         )
         .expect("parses");
-        let err = Matcher::new(&set).unwrap_err().to_string();
+        let err = Matcher::new(&set).expect_err("must fail").to_string();
         assert!(err.starts_with("r.toml:3: rule 'broken': bad regex"), "{err}");
     }
 

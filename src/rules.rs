@@ -326,8 +326,9 @@ mod tests {
              [[rule]]\nname='y'\nkind='line'\nphrases=['c']\n",
             "a",
         )
-        .unwrap();
-        let b = RuleSet::parse("[[rule]]\nname='x'\nkind='line'\nphrases=['z']\n", "b").unwrap();
+        .expect("parses");
+        let b = RuleSet::parse("[[rule]]\nname='x'\nkind='line'\nphrases=['z']\n", "b")
+            .expect("parses");
         a.merge(b);
         assert_eq!(a.len(), 2);
         assert_eq!(a.rules()[0].phrases, vec!["z".to_string()]);

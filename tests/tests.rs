@@ -12,3 +12,6 @@ mod spec;
 
 // The `declutter` binary: clean, explain, rules; exit codes.
 mod cli;
+
+// `declutter clean` at scale: JSONL, compression, skips, threads, stats (issue 3).
+mod batch;

@@ -53,9 +53,61 @@ pub struct CleanArgs {
     /// Overwrite existing output files.
     #[arg(long)]
     pub force: bool,
+    /// Input format (default: from the file name: .jsonl/.json/.ndjson are jsonl; stdin is text).
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<FormatArg>,
+    /// The JSONL field holding the text; a dotted path such as `meta.text` reaches into objects.
+    #[arg(long, value_name = "PATH", default_value = "text")]
+    pub field: String,
+    /// Add a "declutter" member to each cleaned JSONL record: lines and bytes removed, rules.
+    #[arg(long)]
+    pub annotate: bool,
+    /// Drop JSONL records whose cleaned text is empty (they are counted).
+    #[arg(long)]
+    pub drop_empty: bool,
+    /// Fail a file on a record that cannot be cleaned (malformed JSON, missing or non-string
+    /// field, too large) instead of passing it through unchanged.
+    #[arg(long)]
+    pub strict: bool,
+    /// Output compression (default: from the output file name; none for stdout).
+    #[arg(long, value_name = "KIND")]
+    pub compress: Option<CompressArg>,
+    /// Documents (text files, JSONL lines) larger than this are passed through unchanged and
+    /// counted as skipped, never truncated.
+    #[arg(long, value_name = "BYTES", default_value_t = declutter::batch::DEFAULT_MAX_DOC_BYTES)]
+    pub max_doc_bytes: usize,
+    /// JSONL records cleaned per parallel chunk (a chunk also ends at 4 MiB).
+    #[arg(long, value_name = "N", default_value_t = 4096, hide = true)]
+    pub chunk_records: usize,
+    /// No progress bar and no summary on stderr (errors are still shown).
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Write the summary as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub stats: Option<PathBuf>,
     /// Rule options.
     #[command(flatten)]
     pub rules: RuleOptions,
+}
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// One document per file.
+    Text,
+    /// One JSON record per line.
+    Jsonl,
+}
+
+/// `--compress`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompressArg {
+    /// gzip.
+    Gz,
+    /// Zstandard.
+    Zst,
+    /// Not compressed.
+    None,
 }
 
 /// `declutter explain`.
@@ -134,6 +186,38 @@ mod tests {
         assert_eq!(args.threads, Some(2));
         assert!(args.force && args.rules.no_default_rules && args.rules.no_classifier);
         assert_eq!(args.rules.rules, vec![PathBuf::from("r.toml")]);
+        assert_eq!(args.field, "text");
+        assert_eq!(args.max_doc_bytes, 64 << 20);
+    }
+
+    #[test]
+    fn test_clean_batch_flags() {
+        let cli = parse(&[
+            "declutter",
+            "clean",
+            "in.jsonl.gz",
+            "--format",
+            "jsonl",
+            "--field",
+            "meta.text",
+            "--annotate",
+            "--drop-empty",
+            "--strict",
+            "--compress",
+            "zst",
+            "--max-doc-bytes",
+            "1000",
+            "--quiet",
+            "--stats",
+            "s.json",
+        ]);
+        let Command::Clean(args) = cli.command else { panic!("not clean") };
+        assert_eq!(args.format, Some(FormatArg::Jsonl));
+        assert_eq!(args.field, "meta.text");
+        assert!(args.annotate && args.drop_empty && args.strict && args.quiet);
+        assert_eq!(args.compress, Some(CompressArg::Zst));
+        assert_eq!(args.max_doc_bytes, 1000);
+        assert_eq!(args.stats, Some(PathBuf::from("s.json")));
     }
 
     #[test]

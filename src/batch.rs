@@ -1,0 +1,746 @@
+//! Cleaning many documents: files, directories, stdin; text or JSONL;
+//! compressed or not. Documents are cleaned in parallel on the current rayon
+//! pool, outputs keep input order, and memory stays bounded: a JSONL stream
+//! is read, cleaned and written in chunks, with the three stages overlapped.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, BufRead, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use bstr::ByteSlice;
+use rayon::prelude::*;
+
+use crate::clean::Cleaner;
+use crate::io::input::{self, InputReader};
+use crate::io::jsonl::{self, RecordProblem};
+use crate::io::output::Compressed;
+use crate::io::{AtomicFile, Compression, Format, InputFile};
+use crate::stats::{FileStats, Skip};
+
+/// The default [`BatchBuilder::max_doc_bytes`]: 64 MiB.
+pub const DEFAULT_MAX_DOC_BYTES: usize = 64 << 20;
+
+/// The name of the field `--annotate` adds to JSONL records.
+pub const ANNOTATION_FIELD: &str = "declutter";
+
+/// An error that fails one input (the rest of a batch goes on).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BatchError {
+    /// The input could not be opened, read or decompressed.
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        /// The input.
+        path: String,
+        /// What the system or decompressor said.
+        source: io::Error,
+    },
+    /// The output could not be created or written.
+    #[error("{path}: cannot write: {source}")]
+    Write {
+        /// The output.
+        path: String,
+        /// What the system said.
+        source: io::Error,
+    },
+    /// The output exists and overwriting was not allowed.
+    #[error("{path}: output exists (use --force to overwrite)")]
+    Exists {
+        /// The output.
+        path: String,
+    },
+    /// Strict mode: a record or document could not be cleaned.
+    #[error("{location}: {problem} (strict mode)")]
+    Rejected {
+        /// `file:line` (or `file` for a text document).
+        location: String,
+        /// What is wrong with it.
+        problem: RecordProblem,
+    },
+}
+
+impl BatchError {
+    /// Whether this is a write to a closed pipe (e.g. stdout into `head`).
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, BatchError::Write { source, .. } if source.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// Where a batch input comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Standard input (decompressed when it starts with a gzip or zstd magic number).
+    Stdin,
+    /// A file.
+    Path(PathBuf),
+}
+
+impl Source {
+    fn name(&self) -> String {
+        match self {
+            Source::Stdin => "<stdin>".to_string(),
+            Source::Path(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// Where a batch output goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Standard output.
+    Stdout,
+    /// A file, written under a temporary name and renamed when complete.
+    Path(PathBuf),
+}
+
+/// Live counters for a progress display, updated while a batch runs.
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    /// Raw (compressed) input bytes read so far.
+    pub bytes_read: Arc<AtomicU64>,
+    /// Documents (files or records) done so far.
+    pub documents: Arc<AtomicU64>,
+}
+
+/// Configures a [`Batch`].
+#[derive(Debug, Clone)]
+pub struct BatchBuilder {
+    format: Option<Format>,
+    field: Vec<String>,
+    annotate: bool,
+    drop_empty: bool,
+    strict: bool,
+    force: bool,
+    compress: Option<Compression>,
+    max_doc_bytes: usize,
+    chunk_bytes: usize,
+    chunk_records: usize,
+}
+
+impl Default for BatchBuilder {
+    fn default() -> BatchBuilder {
+        BatchBuilder::new()
+    }
+}
+
+impl BatchBuilder {
+    /// A builder with the default configuration.
+    pub fn new() -> BatchBuilder {
+        BatchBuilder {
+            format: None,
+            field: vec!["text".to_string()],
+            annotate: false,
+            drop_empty: false,
+            strict: false,
+            force: false,
+            compress: None,
+            max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
+            chunk_bytes: 4 << 20,
+            chunk_records: 4096,
+        }
+    }
+
+    /// The input format; by default it is inferred from each file's name
+    /// (see [`Format::from_path`]), and stdin is [`Format::Text`].
+    pub fn format(&mut self, format: Option<Format>) -> &mut BatchBuilder {
+        self.format = format;
+        self
+    }
+
+    /// The JSONL text field, as a dotted path (`meta.text`). `text` by default.
+    pub fn field(&mut self, path: &str) -> &mut BatchBuilder {
+        self.field = path.split('.').map(str::to_string).collect();
+        self
+    }
+
+    /// Whether each cleaned JSONL record gets a `"declutter"` member with
+    /// its removal summary. Disabled by default.
+    pub fn annotate(&mut self, yes: bool) -> &mut BatchBuilder {
+        self.annotate = yes;
+        self
+    }
+
+    /// Whether JSONL records whose cleaned text is empty are dropped
+    /// (counted in [`FileStats::dropped_empty`]). Disabled by default.
+    pub fn drop_empty(&mut self, yes: bool) -> &mut BatchBuilder {
+        self.drop_empty = yes;
+        self
+    }
+
+    /// Whether a record that cannot be cleaned (malformed, no field, not a
+    /// string, too large) fails its file instead of being passed through and
+    /// counted. Disabled by default.
+    pub fn strict(&mut self, yes: bool) -> &mut BatchBuilder {
+        self.strict = yes;
+        self
+    }
+
+    /// Whether existing outputs are overwritten. Disabled by default.
+    pub fn force(&mut self, yes: bool) -> &mut BatchBuilder {
+        self.force = yes;
+        self
+    }
+
+    /// Output compression; by default it follows each output file's name
+    /// (none for stdout). Under an output directory, a forced compression
+    /// also changes the file's `.gz`/`.zst` suffix to match.
+    pub fn compress(&mut self, compression: Option<Compression>) -> &mut BatchBuilder {
+        self.compress = compression;
+        self
+    }
+
+    /// The largest document (text file or JSONL line) that is cleaned;
+    /// larger ones are passed through unchanged, never truncated, and
+    /// counted as skipped. [`DEFAULT_MAX_DOC_BYTES`] by default.
+    pub fn max_doc_bytes(&mut self, bytes: usize) -> &mut BatchBuilder {
+        self.max_doc_bytes = bytes.max(1);
+        self
+    }
+
+    /// How much of a JSONL stream is read before a chunk is cleaned in
+    /// parallel, in bytes and records (whichever is reached first). 4 MiB
+    /// and 4096 records by default. At most three chunks are in memory.
+    pub fn chunk_size(&mut self, bytes: usize, records: usize) -> &mut BatchBuilder {
+        self.chunk_bytes = bytes.max(1);
+        self.chunk_records = records.max(1);
+        self
+    }
+
+    /// Returns the batch driver around `cleaner`.
+    pub fn build(&self, cleaner: Cleaner) -> Batch {
+        Batch { cleaner, config: self.clone(), progress: Progress::default() }
+    }
+}
+
+/// Cleans files and streams; see the [module docs](self).
+#[derive(Debug, Clone)]
+pub struct Batch {
+    cleaner: Cleaner,
+    config: BatchBuilder,
+    progress: Progress,
+}
+
+/// How many consecutive text files are cleaned in parallel before their
+/// results are reported.
+const TEXT_FILES_PER_ROUND: usize = 1024;
+
+impl Batch {
+    /// A builder.
+    pub fn builder() -> BatchBuilder {
+        BatchBuilder::new()
+    }
+
+    /// The live progress counters.
+    pub fn progress(&self) -> &Progress {
+        &self.progress
+    }
+
+    /// Where the output for `relative` goes under `out_dir`: the same
+    /// relative path, with the compression suffix changed when a
+    /// compression was forced.
+    pub fn output_path(&self, out_dir: &Path, relative: &Path) -> PathBuf {
+        let target = out_dir.join(relative);
+        let Some(forced) = self.config.compress else { return target };
+        let current = Compression::from_path(&target);
+        if current == forced {
+            return target;
+        }
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let base = name.strip_suffix(current.extension()).unwrap_or(&name);
+        target.with_file_name(format!("{base}{}", forced.extension()))
+    }
+
+    /// Cleans the files found under input directories into `out_dir`, in
+    /// order, and calls `report` once per file, in input order. Consecutive
+    /// text files are cleaned in parallel, one per task; a JSONL file is
+    /// cleaned in parallel chunks.
+    pub fn clean_tree(
+        &self,
+        files: &[InputFile],
+        out_dir: &Path,
+        mut report: impl FnMut(&InputFile, Result<FileStats, BatchError>),
+    ) {
+        let mut i = 0;
+        while i < files.len() {
+            let format = self.format_of(&Source::Path(files[i].path.clone()));
+            if format == Format::Jsonl {
+                report(&files[i], self.clean_into(&files[i], out_dir));
+                i += 1;
+                continue;
+            }
+            let mut end = i;
+            while end < files.len()
+                && end - i < TEXT_FILES_PER_ROUND
+                && self.format_of(&Source::Path(files[end].path.clone())) == Format::Text
+            {
+                end += 1;
+            }
+            let results: Vec<Result<FileStats, BatchError>> =
+                files[i..end].par_iter().map(|file| self.clean_into(file, out_dir)).collect();
+            for (file, result) in files[i..end].iter().zip(results) {
+                report(file, result);
+            }
+            i = end;
+        }
+    }
+
+    fn clean_into(&self, file: &InputFile, out_dir: &Path) -> Result<FileStats, BatchError> {
+        let target = self.output_path(out_dir, &file.relative);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent).map_err(|source| BatchError::Write {
+                path: parent.display().to_string(),
+                source,
+            })?;
+        }
+        self.clean_one(&Source::Path(file.path.clone()), &Target::Path(target))
+    }
+
+    fn format_of(&self, source: &Source) -> Format {
+        match (self.config.format, source) {
+            (Some(format), _) => format,
+            (None, Source::Stdin) => Format::Text,
+            (None, Source::Path(path)) => Format::from_path(path),
+        }
+    }
+
+    /// Cleans one input into one output. A file output is complete or
+    /// absent: on any error its temporary file is removed.
+    pub fn clean_one(&self, source: &Source, target: &Target) -> Result<FileStats, BatchError> {
+        let name = source.name();
+        let counter = Arc::clone(&self.progress.bytes_read);
+        let reader = match source {
+            Source::Stdin => input::open_stdin(counter),
+            Source::Path(path) => input::open_file(path, counter),
+        }
+        .map_err(|source| BatchError::Read { path: name.clone(), source })?;
+        let format = self.format_of(source);
+        match target {
+            Target::Stdout => {
+                let out = BufWriter::with_capacity(1 << 16, io::stdout());
+                let compression = self.config.compress.unwrap_or(Compression::None);
+                let werr = |source| BatchError::Write { path: "<stdout>".to_string(), source };
+                let mut out = Compressed::new(out, compression).map_err(werr)?;
+                let stats = self.clean_stream(reader, &mut out, format, &name, "<stdout>")?;
+                let mut out = out.finish().map_err(werr)?;
+                out.flush().map_err(werr)?;
+                Ok(stats)
+            }
+            Target::Path(path) => {
+                let shown = path.display().to_string();
+                let file = AtomicFile::create(path, self.config.force).map_err(|source| {
+                    if source.kind() == io::ErrorKind::AlreadyExists {
+                        BatchError::Exists { path: shown.clone() }
+                    } else {
+                        BatchError::Write { path: shown.clone(), source }
+                    }
+                })?;
+                let werr = |source| BatchError::Write { path: shown.clone(), source };
+                let compression =
+                    self.config.compress.unwrap_or_else(|| Compression::from_path(path));
+                let mut out = Compressed::new(file, compression).map_err(werr)?;
+                let stats = self.clean_stream(reader, &mut out, format, &name, &shown)?;
+                let file = out.finish().map_err(werr)?;
+                file.commit().map_err(|source| {
+                    if source.kind() == io::ErrorKind::AlreadyExists {
+                        BatchError::Exists { path: shown.clone() }
+                    } else {
+                        BatchError::Write { path: shown.clone(), source }
+                    }
+                })?;
+                Ok(stats)
+            }
+        }
+    }
+
+    /// Cleans a decompressed stream in the given format into `out`.
+    /// `name` and `out_name` are used in errors and skips.
+    pub fn clean_stream<W: Write + Send>(
+        &self,
+        reader: InputReader,
+        out: &mut W,
+        format: Format,
+        name: &str,
+        out_name: &str,
+    ) -> Result<FileStats, BatchError> {
+        let mut stats = FileStats::default();
+        let mut io = Io { reader, name, out, out_name };
+        match format {
+            Format::Text => self.text(&mut io, &mut stats)?,
+            Format::Jsonl => self.jsonl(&mut io, &mut stats)?,
+        }
+        Ok(stats)
+    }
+
+    fn skip(
+        &self,
+        stats: &mut FileStats,
+        name: &str,
+        line: Option<u64>,
+        problem: RecordProblem,
+    ) -> Result<(), BatchError> {
+        if self.config.strict {
+            let location = match line {
+                Some(line) => format!("{name}:{line}"),
+                None => name.to_string(),
+            };
+            return Err(BatchError::Rejected { location, problem });
+        }
+        stats.skip(Skip { file: name.to_string(), line, reason: problem });
+        Ok(())
+    }
+
+    fn text<W: Write>(&self, io: &mut Io<'_, W>, stats: &mut FileStats) -> Result<(), BatchError> {
+        let max = self.config.max_doc_bytes;
+        let mut doc = Vec::new();
+        (&mut io.reader).take(max as u64 + 1).read_to_end(&mut doc).map_err(|e| io.rerr(e))?;
+        stats.bytes_in += doc.len() as u64;
+        if doc.len() > max {
+            self.skip(stats, io.name, None, RecordProblem::TooLarge)?;
+            io.write(&doc)?;
+            stats.bytes_out += doc.len() as u64;
+            let rest = io.copy_rest()?;
+            stats.bytes_in += rest;
+            stats.bytes_out += rest;
+            return Ok(());
+        }
+        let cleaned = self.cleaner.clean(&doc);
+        stats.documents += 1;
+        stats.lines_removed += cleaned.lines_removed() as u64;
+        for removal in &cleaned.removals {
+            *stats.rules.entry(Arc::clone(&removal.rule)).or_default() += 1;
+        }
+        io.write(&cleaned.text)?;
+        stats.bytes_out += cleaned.text.len() as u64;
+        self.progress.documents.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn jsonl<W: Write + Send>(
+        &self,
+        io: &mut Io<'_, W>,
+        stats: &mut FileStats,
+    ) -> Result<(), BatchError> {
+        let config = &self.config;
+        let path: Vec<&str> = config.field.iter().map(String::as_str).collect();
+        let mut lines = LineReader { line: 0, long: false, max: config.max_doc_bytes };
+        let (chunk_bytes, chunk_records) = (config.chunk_bytes, config.chunk_records);
+        let mut next = Chunk::default();
+        lines
+            .read_chunk(&mut io.reader, &mut next, chunk_bytes, chunk_records)
+            .map_err(|e| io.rerr(e))?;
+        let mut pending: Option<(Chunk, Vec<Out>)> = None;
+        loop {
+            if next.items.is_empty() && pending.is_none() {
+                return Ok(());
+            }
+            let current = std::mem::take(&mut next);
+            let previous = pending.take();
+            let (reader, out) = (&mut io.reader, &mut *io.out);
+            let (written, (outs, read)) = rayon::join(
+                move || write_chunk(out, previous),
+                || {
+                    rayon::join(
+                        || self.clean_chunk(&current, &path),
+                        || {
+                            let mut chunk = Chunk::default();
+                            lines
+                                .read_chunk(reader, &mut chunk, chunk_bytes, chunk_records)
+                                .map(|()| chunk)
+                        },
+                    )
+                },
+            );
+            written.map_err(|e| io.werr(e))?;
+            next = read.map_err(|e| io.rerr(e))?;
+            stats.bytes_in += current.buf.len() as u64;
+            for (item, out) in current.items.iter().zip(&outs) {
+                match out {
+                    Out::Pass => {}
+                    Out::Skip(problem) => self.skip(stats, io.name, Some(item.line), *problem)?,
+                    Out::Cleaned { bytes, summary, dropped } => {
+                        stats.documents += 1;
+                        stats.lines_removed += summary.lines_removed;
+                        for (rule, n) in &summary.rules {
+                            *stats.rules.entry(Arc::clone(rule)).or_default() += n;
+                        }
+                        if *dropped {
+                            stats.dropped_empty += 1;
+                        }
+                        stats.bytes_out += bytes.len() as u64;
+                    }
+                }
+                if !matches!(item.kind, Kind::Raw) {
+                    self.progress.documents.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            for (item, out) in current.items.iter().zip(&outs) {
+                if matches!(out, Out::Pass | Out::Skip(_)) {
+                    stats.bytes_out += (item.end - item.start) as u64;
+                }
+            }
+            if !current.items.is_empty() {
+                pending = Some((current, outs));
+            }
+        }
+    }
+
+    fn clean_chunk(&self, chunk: &Chunk, path: &[&str]) -> Vec<Out> {
+        chunk
+            .items
+            .par_iter()
+            .map_with(self.cleaner.clone(), |cleaner, item| {
+                self.clean_record(cleaner, &chunk.buf, item, path)
+            })
+            .collect()
+    }
+
+    fn clean_record(&self, cleaner: &Cleaner, buf: &[u8], item: &Item, path: &[&str]) -> Out {
+        match item.kind {
+            Kind::Raw => return Out::Pass,
+            Kind::TooLarge => return Out::Skip(RecordProblem::TooLarge),
+            Kind::Record => {}
+        }
+        let record = &buf[item.start..item.content_end];
+        if record.trim().is_empty() {
+            // A blank line is not a record: kept as it is, not counted.
+            return Out::Pass;
+        }
+        let field = match jsonl::locate(record, path) {
+            Ok(field) => field,
+            Err(problem) => return Out::Skip(problem),
+        };
+        let cleaned = cleaner.clean(field.text.as_bytes());
+        let mut rules: BTreeMap<Arc<str>, u64> = BTreeMap::new();
+        for removal in &cleaned.removals {
+            *rules.entry(Arc::clone(&removal.rule)).or_default() += 1;
+        }
+        let summary = RecordSummary {
+            lines_removed: cleaned.lines_removed() as u64,
+            bytes_removed: field.text.len().saturating_sub(cleaned.text.len()) as u64,
+            rules,
+        };
+        if self.config.drop_empty && cleaned.text.is_empty() {
+            return Out::Cleaned { bytes: Vec::new(), summary, dropped: true };
+        }
+        let text = String::from_utf8_lossy(&cleaned.text);
+        let mut bytes = Vec::with_capacity(record.len() + 16);
+        let extra = self.config.annotate.then(|| summary.to_json());
+        jsonl::splice(&mut bytes, record, &field, &text, extra.as_deref());
+        bytes.extend_from_slice(&buf[item.content_end..item.end]);
+        Out::Cleaned { bytes, summary, dropped: false }
+    }
+}
+
+/// A stream being cleaned, with names for errors.
+struct Io<'a, W> {
+    reader: InputReader,
+    name: &'a str,
+    out: &'a mut W,
+    out_name: &'a str,
+}
+
+impl<W: Write> Io<'_, W> {
+    fn rerr(&self, source: io::Error) -> BatchError {
+        BatchError::Read { path: self.name.to_string(), source }
+    }
+
+    fn werr(&self, source: io::Error) -> BatchError {
+        BatchError::Write { path: self.out_name.to_string(), source }
+    }
+
+    fn write(&mut self, data: &[u8]) -> Result<(), BatchError> {
+        self.out.write_all(data).map_err(|e| self.werr(e))
+    }
+
+    /// Copies the rest of the input to the output; returns the byte count.
+    fn copy_rest(&mut self) -> Result<u64, BatchError> {
+        let mut total = 0u64;
+        loop {
+            let data = match self.reader.fill_buf() {
+                Ok(data) => data,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(BatchError::Read { path: self.name.to_string(), source: e }),
+            };
+            if data.is_empty() {
+                return Ok(total);
+            }
+            let n = data.len();
+            if let Err(e) = self.out.write_all(data) {
+                return Err(BatchError::Write { path: self.out_name.to_string(), source: e });
+            }
+            self.reader.consume(n);
+            total += n as u64;
+        }
+    }
+}
+
+/// One cleaned record's removals.
+struct RecordSummary {
+    lines_removed: u64,
+    bytes_removed: u64,
+    rules: BTreeMap<Arc<str>, u64>,
+}
+
+impl RecordSummary {
+    /// `"declutter":{"lines_removed":N,"bytes_removed":N,"rules":{..}}`.
+    fn to_json(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(96);
+        jsonl::write_json_string(&mut out, ANNOTATION_FIELD);
+        out.extend_from_slice(
+            format!(
+                ":{{\"lines_removed\":{},\"bytes_removed\":{},\"rules\":{{",
+                self.lines_removed, self.bytes_removed
+            )
+            .as_bytes(),
+        );
+        for (i, (rule, n)) in self.rules.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            jsonl::write_json_string(&mut out, rule);
+            out.extend_from_slice(format!(":{n}").as_bytes());
+        }
+        out.extend_from_slice(b"}}");
+        out
+    }
+}
+
+/// What became of one chunk item.
+enum Out {
+    /// Written as it was read (a blank line, a piece of an oversized line).
+    Pass,
+    /// Written as it was read, and counted as a skip.
+    Skip(RecordProblem),
+    /// Cleaned: the new line (empty when dropped).
+    Cleaned { bytes: Vec<u8>, summary: RecordSummary, dropped: bool },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A whole line.
+    Record,
+    /// The start of a line longer than the limit.
+    TooLarge,
+    /// A further piece of a line longer than the limit.
+    Raw,
+}
+
+/// A line (or piece of one) in a chunk's buffer.
+#[derive(Debug, Clone)]
+struct Item {
+    kind: Kind,
+    line: u64,
+    start: usize,
+    /// The end of the line's content, before its `\n`.
+    content_end: usize,
+    /// The end of the line, after its `\n` if it has one.
+    end: usize,
+}
+
+/// Lines read in one go, in one buffer.
+#[derive(Debug, Default)]
+struct Chunk {
+    buf: Vec<u8>,
+    items: Vec<Item>,
+}
+
+/// Writes a cleaned chunk, in order.
+fn write_chunk<W: Write>(out: &mut W, chunk: Option<(Chunk, Vec<Out>)>) -> io::Result<()> {
+    let Some((chunk, results)) = chunk else { return Ok(()) };
+    for (item, result) in chunk.items.iter().zip(&results) {
+        match result {
+            Out::Pass | Out::Skip(_) => out.write_all(&chunk.buf[item.start..item.end])?,
+            Out::Cleaned { bytes, .. } => out.write_all(bytes)?,
+        }
+    }
+    Ok(())
+}
+
+/// Splits a stream into lines, in chunks, never holding more than the
+/// document limit (plus a chunk) of one line in memory.
+struct LineReader {
+    /// The number of the last line started.
+    line: u64,
+    /// Whether we are inside a line longer than `max`.
+    long: bool,
+    max: usize,
+}
+
+impl LineReader {
+    /// Appends lines to `chunk` until it holds `bytes` bytes or `records`
+    /// items, or the stream ends (then `chunk` gets no new item).
+    fn read_chunk(
+        &mut self,
+        reader: &mut InputReader,
+        chunk: &mut Chunk,
+        bytes: usize,
+        records: usize,
+    ) -> io::Result<()> {
+        while chunk.items.len() < records && chunk.buf.len() < bytes {
+            let start = chunk.buf.len();
+            if self.long {
+                let (n, newline) = read_line(reader, &mut chunk.buf, bytes.max(1 << 16))?;
+                if newline || n == 0 {
+                    self.long = false;
+                }
+                if n == 0 {
+                    break;
+                }
+                let end = start + n;
+                let item = Item { kind: Kind::Raw, line: self.line, start, content_end: end, end };
+                chunk.items.push(item);
+                continue;
+            }
+            let (n, newline) = read_line(reader, &mut chunk.buf, self.max.saturating_add(1))?;
+            if n == 0 {
+                break;
+            }
+            self.line += 1;
+            let end = start + n;
+            if !newline && n > self.max {
+                self.long = true;
+                let item =
+                    Item { kind: Kind::TooLarge, line: self.line, start, content_end: end, end };
+                chunk.items.push(item);
+                continue;
+            }
+            let content_end = if newline { end - 1 } else { end };
+            chunk.items.push(Item { kind: Kind::Record, line: self.line, start, content_end, end });
+        }
+        Ok(())
+    }
+}
+
+/// Appends at most `limit` bytes of one line (with its `\n`) to `buf`;
+/// returns how many, and whether the line ended.
+fn read_line(
+    reader: &mut InputReader,
+    buf: &mut Vec<u8>,
+    limit: usize,
+) -> io::Result<(usize, bool)> {
+    let mut n = 0;
+    while n < limit {
+        let data = match reader.fill_buf() {
+            Ok(data) => data,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if data.is_empty() {
+            return Ok((n, false));
+        }
+        let take = &data[..data.len().min(limit - n)];
+        if let Some(i) = memchr::memchr(b'\n', take) {
+            buf.extend_from_slice(&take[..=i]);
+            reader.consume(i + 1);
+            return Ok((n + i + 1, true));
+        }
+        let len = take.len();
+        buf.extend_from_slice(take);
+        reader.consume(len);
+        n += len;
+    }
+    Ok((n, false))
+}
