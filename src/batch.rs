@@ -790,3 +790,132 @@ fn read_line(
     }
     Ok((n, false))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Splits `input` with the given limits; returns each chunk as
+    /// `(kind, line, text)` items.
+    fn split(
+        input: &[u8],
+        max: usize,
+        bytes: usize,
+        records: usize,
+    ) -> Vec<Vec<(Kind, u64, String)>> {
+        // A tiny buffer, so that lines cross buffer refills.
+        let mut reader: InputReader =
+            Box::new(io::BufReader::with_capacity(3, io::Cursor::new(input.to_vec())));
+        let mut lines = LineReader { line: 0, long: false, max };
+        let mut chunks = Vec::new();
+        loop {
+            let mut chunk = Chunk::default();
+            lines.read_chunk(&mut reader, &mut chunk, bytes, records).expect("read");
+            if chunk.items.is_empty() {
+                return chunks;
+            }
+            let items = chunk
+                .items
+                .iter()
+                .map(|i| {
+                    assert!(i.start <= i.content_end && i.content_end <= i.end);
+                    (
+                        i.kind,
+                        i.line,
+                        String::from_utf8_lossy(&chunk.buf[i.start..i.end]).into_owned(),
+                    )
+                })
+                .collect();
+            chunks.push(items);
+        }
+    }
+
+    #[test]
+    fn line_reader_table() {
+        use Kind::*;
+        let s = |t: &str| t.to_string();
+        // (name, input, max_doc, chunk_bytes, chunk_records, expected chunks)
+        type Row = (&'static str, &'static str, usize, usize, usize, Vec<Vec<(Kind, u64, String)>>);
+        let rows: Vec<Row> = vec![
+            ("empty010", "", 10, 100, 100, vec![]),
+            ("one020", "ab\n", 10, 100, 100, vec![vec![(Record, 1, s("ab\n"))]]),
+            (
+                "no-newline030",
+                "ab\ncd",
+                10,
+                100,
+                100,
+                vec![vec![(Record, 1, s("ab\n")), (Record, 2, s("cd"))]],
+            ),
+            (
+                "records040",
+                "a\nb\nc\n",
+                10,
+                100,
+                2,
+                vec![
+                    vec![(Record, 1, s("a\n")), (Record, 2, s("b\n"))],
+                    vec![(Record, 3, s("c\n"))],
+                ],
+            ),
+            (
+                "bytes050",
+                "aaaa\nbb\ncc\n",
+                10,
+                5,
+                100,
+                vec![
+                    vec![(Record, 1, s("aaaa\n"))],
+                    vec![(Record, 2, s("bb\n")), (Record, 3, s("cc\n"))],
+                ],
+            ),
+            (
+                "exact-max060",
+                "abcd\nx",
+                4,
+                100,
+                100,
+                vec![vec![(Record, 1, s("abcd\n")), (Record, 2, s("x"))]],
+            ),
+            (
+                "too-large070",
+                "abcdefghij\nz\n",
+                4,
+                100,
+                100,
+                vec![vec![
+                    (TooLarge, 1, s("abcde")),
+                    (Raw, 1, s("fghij\n")),
+                    (Record, 2, s("z\n")),
+                ]],
+            ),
+            (
+                "too-large-pieces080",
+                "abcdefghij",
+                2,
+                4,
+                100,
+                vec![vec![(TooLarge, 1, s("abc")), (Raw, 1, s("defghij"))]],
+            ),
+            (
+                "blank090",
+                "\n\n",
+                4,
+                100,
+                100,
+                vec![vec![(Record, 1, s("\n")), (Record, 2, s("\n"))]],
+            ),
+        ];
+        for (name, input, max, bytes, records, expected) in rows {
+            assert_eq!(split(input.as_bytes(), max, bytes, records), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn types_are_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Batch>();
+        assert_send_sync::<BatchError>();
+        assert_send_sync::<Progress>();
+    }
+}
