@@ -97,7 +97,7 @@ make_corpus "$big_mb" "$big"
 make_corpus "$small_mb" "$small"
 
 # run NAME INPUT THREADS: cleans INPUT, records wall time, RSS and MB/s.
-declare -A mbs rss wall
+declare -A mbs rss wall cpu
 run() {
     local name=$1 input=$2 threads=$3
     local out="$work/out-$name.jsonl.zst"
@@ -106,10 +106,12 @@ run() {
         --stats "$work/stats-$name.json"
     rss[$name]=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time-$name.txt")
     wall[$name]=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time-$name.txt")
+    cpu[$name]=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {printf "%.1f", u+s}' \
+        "$work/time-$name.txt")
     mbs[$name]=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print("%.1f" % s["mb_per_s"])' \
         "$work/stats-$name.json")
-    printf '%-12s threads=%s wall=%s MB/s=%s peakRSS=%s KB\n' \
-        "$name" "$threads" "${wall[$name]}" "${mbs[$name]}" "${rss[$name]}"
+    printf '%-12s threads=%s wall=%s cpu=%ss MB/s=%s peakRSS=%s KB\n' \
+        "$name" "$threads" "${wall[$name]}" "${cpu[$name]}" "${mbs[$name]}" "${rss[$name]}"
     rm -f "$out"
 }
 
@@ -125,4 +127,5 @@ ratio=$(python3 -c "print('%.2f' % (${mbs[big-t2]} / ${mbs[big-t1]}))")
 echo
 echo "== summary =="
 echo "${big_mb} MB corpus: ${mbs[big-t1]} MB/s (1 thread), ${mbs[big-t2]} MB/s (2 threads), ratio ${ratio}x (target >= 1.8x)"
+echo "CPU seconds (user+sys) on the ${big_mb} MB corpus: ${cpu[big-t1]} (1 thread), ${cpu[big-t2]} (2 threads): equal CPU means the work itself scales; a low ratio with equal CPU means the cores were busy with something else (see load average)"
 echo "peak RSS: ${small_mb} MB corpus ${rss[small-t1]} KB (1 thread) / ${rss[small-t2]} KB (2 threads); ${big_mb} MB corpus ${rss[big-t1]} KB (1 thread) / ${rss[big-t2]} KB (2 threads) (target < 100 MB, independent of size)"
