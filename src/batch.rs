@@ -263,11 +263,12 @@ impl Batch {
         out_dir: &Path,
         mut report: impl FnMut(&InputFile, Result<FileStats, BatchError>),
     ) {
+        let forks = self.forks();
         let mut i = 0;
         while i < files.len() {
             let format = self.format_of(&Source::Path(files[i].path.clone()));
             if format == Format::Jsonl {
-                report(&files[i], self.clean_into(&files[i], out_dir));
+                report(&files[i], self.clean_into(&files[i], out_dir, &forks));
                 i += 1;
                 continue;
             }
@@ -278,8 +279,10 @@ impl Batch {
             {
                 end += 1;
             }
-            let results: Vec<Result<FileStats, BatchError>> =
-                files[i..end].par_iter().map(|file| self.clean_into(file, out_dir)).collect();
+            let results: Vec<Result<FileStats, BatchError>> = files[i..end]
+                .par_iter()
+                .map(|file| self.clean_into(file, out_dir, &forks))
+                .collect();
             for (file, result) in files[i..end].iter().zip(results) {
                 report(file, result);
             }
@@ -287,7 +290,12 @@ impl Batch {
         }
     }
 
-    fn clean_into(&self, file: &InputFile, out_dir: &Path) -> Result<FileStats, BatchError> {
+    fn clean_into(
+        &self,
+        file: &InputFile,
+        out_dir: &Path,
+        forks: &[Cleaner],
+    ) -> Result<FileStats, BatchError> {
         let target = self.output_path(out_dir, &file.relative);
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent).map_err(|source| BatchError::Write {
@@ -295,7 +303,12 @@ impl Batch {
                 source,
             })?;
         }
-        self.clean_one(&Source::Path(file.path.clone()), &Target::Path(target))
+        self.clean_one_with(&Source::Path(file.path.clone()), &Target::Path(target), forks)
+    }
+
+    /// One [`Cleaner::fork`] per thread of the current rayon pool.
+    fn forks(&self) -> Vec<Cleaner> {
+        (0..rayon::current_num_threads()).map(|_| self.cleaner.fork()).collect()
     }
 
     fn format_of(&self, source: &Source) -> Format {
@@ -309,6 +322,15 @@ impl Batch {
     /// Cleans one input into one output. A file output is complete or
     /// absent: on any error its temporary file is removed.
     pub fn clean_one(&self, source: &Source, target: &Target) -> Result<FileStats, BatchError> {
+        self.clean_one_with(source, target, &self.forks())
+    }
+
+    fn clean_one_with(
+        &self,
+        source: &Source,
+        target: &Target,
+        forks: &[Cleaner],
+    ) -> Result<FileStats, BatchError> {
         let name = source.name();
         let counter = Arc::clone(&self.progress.bytes_read);
         let reader = match source {
@@ -323,7 +345,7 @@ impl Batch {
                 let compression = self.config.compress.unwrap_or(Compression::None);
                 let werr = |source| BatchError::Write { path: "<stdout>".to_string(), source };
                 let mut out = Compressed::new(out, compression).map_err(werr)?;
-                let stats = self.clean_stream(reader, &mut out, format, &name, "<stdout>")?;
+                let stats = self.stream(reader, &mut out, format, &name, "<stdout>", forks)?;
                 let mut out = out.finish().map_err(werr)?;
                 out.flush().map_err(werr)?;
                 Ok(stats)
@@ -341,7 +363,7 @@ impl Batch {
                 let compression =
                     self.config.compress.unwrap_or_else(|| Compression::from_path(path));
                 let mut out = Compressed::new(file, compression).map_err(werr)?;
-                let stats = self.clean_stream(reader, &mut out, format, &name, &shown)?;
+                let stats = self.stream(reader, &mut out, format, &name, &shown, forks)?;
                 let file = out.finish().map_err(werr)?;
                 file.commit().map_err(|source| {
                     if source.kind() == io::ErrorKind::AlreadyExists {
@@ -365,11 +387,23 @@ impl Batch {
         name: &str,
         out_name: &str,
     ) -> Result<FileStats, BatchError> {
+        self.stream(reader, out, format, name, out_name, &self.forks())
+    }
+
+    fn stream<W: Write + Send>(
+        &self,
+        reader: InputReader,
+        out: &mut W,
+        format: Format,
+        name: &str,
+        out_name: &str,
+        forks: &[Cleaner],
+    ) -> Result<FileStats, BatchError> {
         let mut stats = FileStats::default();
         let mut io = Io { reader, name, out, out_name };
         match format {
-            Format::Text => self.text(&mut io, &mut stats)?,
-            Format::Jsonl => self.jsonl(&mut io, &mut stats)?,
+            Format::Text => self.text(&mut io, &mut stats, forks)?,
+            Format::Jsonl => self.jsonl(&mut io, &mut stats, forks)?,
         }
         Ok(stats)
     }
@@ -392,7 +426,12 @@ impl Batch {
         Ok(())
     }
 
-    fn text<W: Write>(&self, io: &mut Io<'_, W>, stats: &mut FileStats) -> Result<(), BatchError> {
+    fn text<W: Write>(
+        &self,
+        io: &mut Io<'_, W>,
+        stats: &mut FileStats,
+        forks: &[Cleaner],
+    ) -> Result<(), BatchError> {
         let max = self.config.max_doc_bytes;
         let mut doc = Vec::new();
         (&mut io.reader).take(max as u64 + 1).read_to_end(&mut doc).map_err(|e| io.rerr(e))?;
@@ -406,7 +445,7 @@ impl Batch {
             stats.bytes_out += rest;
             return Ok(());
         }
-        let cleaned = self.cleaner.clean(&doc);
+        let cleaned = worker_cleaner(forks, &self.cleaner).clean(&doc);
         stats.documents += 1;
         stats.lines_removed += cleaned.lines_removed() as u64;
         for removal in &cleaned.removals {
@@ -422,6 +461,7 @@ impl Batch {
         &self,
         io: &mut Io<'_, W>,
         stats: &mut FileStats,
+        forks: &[Cleaner],
     ) -> Result<(), BatchError> {
         let config = &self.config;
         let path: Vec<&str> = config.field.iter().map(String::as_str).collect();
@@ -443,7 +483,7 @@ impl Batch {
                 move || write_chunk(out, previous),
                 || {
                     rayon::join(
-                        || self.clean_chunk(&current, &path),
+                        || self.clean_chunk(&current, &path, forks),
                         || {
                             let mut chunk = Chunk::default();
                             lines
@@ -487,11 +527,12 @@ impl Batch {
         }
     }
 
-    fn clean_chunk(&self, chunk: &Chunk, path: &[&str]) -> Vec<Out> {
+    fn clean_chunk(&self, chunk: &Chunk, path: &[&str], forks: &[Cleaner]) -> Vec<Out> {
         chunk
             .items
             .par_iter()
-            .map_with(self.cleaner.clone(), |cleaner, item| {
+            .map(|item| {
+                let cleaner = worker_cleaner(forks, &self.cleaner);
                 self.clean_record(cleaner, &chunk.buf, item, path)
             })
             .collect()
@@ -532,6 +573,11 @@ impl Batch {
         bytes.extend_from_slice(&buf[item.content_end..item.end]);
         Out::Cleaned { bytes, summary, dropped: false }
     }
+}
+
+/// The cleaner for the current rayon worker: its own fork when there is one.
+fn worker_cleaner<'a>(forks: &'a [Cleaner], shared: &'a Cleaner) -> &'a Cleaner {
+    rayon::current_thread_index().and_then(|i| forks.get(i)).unwrap_or(shared)
 }
 
 /// A stream being cleaned, with names for errors.
@@ -743,4 +789,133 @@ fn read_line(
         n += len;
     }
     Ok((n, false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Splits `input` with the given limits; returns each chunk as
+    /// `(kind, line, text)` items.
+    fn split(
+        input: &[u8],
+        max: usize,
+        bytes: usize,
+        records: usize,
+    ) -> Vec<Vec<(Kind, u64, String)>> {
+        // A tiny buffer, so that lines cross buffer refills.
+        let mut reader: InputReader =
+            Box::new(io::BufReader::with_capacity(3, io::Cursor::new(input.to_vec())));
+        let mut lines = LineReader { line: 0, long: false, max };
+        let mut chunks = Vec::new();
+        loop {
+            let mut chunk = Chunk::default();
+            lines.read_chunk(&mut reader, &mut chunk, bytes, records).expect("read");
+            if chunk.items.is_empty() {
+                return chunks;
+            }
+            let items = chunk
+                .items
+                .iter()
+                .map(|i| {
+                    assert!(i.start <= i.content_end && i.content_end <= i.end);
+                    (
+                        i.kind,
+                        i.line,
+                        String::from_utf8_lossy(&chunk.buf[i.start..i.end]).into_owned(),
+                    )
+                })
+                .collect();
+            chunks.push(items);
+        }
+    }
+
+    #[test]
+    fn line_reader_table() {
+        use Kind::*;
+        let s = |t: &str| t.to_string();
+        // (name, input, max_doc, chunk_bytes, chunk_records, expected chunks)
+        type Row = (&'static str, &'static str, usize, usize, usize, Vec<Vec<(Kind, u64, String)>>);
+        let rows: Vec<Row> = vec![
+            ("empty010", "", 10, 100, 100, vec![]),
+            ("one020", "ab\n", 10, 100, 100, vec![vec![(Record, 1, s("ab\n"))]]),
+            (
+                "no-newline030",
+                "ab\ncd",
+                10,
+                100,
+                100,
+                vec![vec![(Record, 1, s("ab\n")), (Record, 2, s("cd"))]],
+            ),
+            (
+                "records040",
+                "a\nb\nc\n",
+                10,
+                100,
+                2,
+                vec![
+                    vec![(Record, 1, s("a\n")), (Record, 2, s("b\n"))],
+                    vec![(Record, 3, s("c\n"))],
+                ],
+            ),
+            (
+                "bytes050",
+                "aaaa\nbb\ncc\n",
+                10,
+                5,
+                100,
+                vec![
+                    vec![(Record, 1, s("aaaa\n"))],
+                    vec![(Record, 2, s("bb\n")), (Record, 3, s("cc\n"))],
+                ],
+            ),
+            (
+                "exact-max060",
+                "abcd\nx",
+                4,
+                100,
+                100,
+                vec![vec![(Record, 1, s("abcd\n")), (Record, 2, s("x"))]],
+            ),
+            (
+                "too-large070",
+                "abcdefghij\nz\n",
+                4,
+                100,
+                100,
+                vec![vec![
+                    (TooLarge, 1, s("abcde")),
+                    (Raw, 1, s("fghij\n")),
+                    (Record, 2, s("z\n")),
+                ]],
+            ),
+            (
+                "too-large-pieces080",
+                "abcdefghij",
+                2,
+                4,
+                100,
+                vec![vec![(TooLarge, 1, s("abc")), (Raw, 1, s("defghij"))]],
+            ),
+            (
+                "blank090",
+                "\n\n",
+                4,
+                100,
+                100,
+                vec![vec![(Record, 1, s("\n")), (Record, 2, s("\n"))]],
+            ),
+        ];
+        for (name, input, max, bytes, records, expected) in rows {
+            assert_eq!(split(input.as_bytes(), max, bytes, records), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn types_are_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Batch>();
+        assert_send_sync::<BatchError>();
+        assert_send_sync::<Progress>();
+    }
 }

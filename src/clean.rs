@@ -208,7 +208,7 @@ pub struct Cleaner {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Inner {
     matcher: Matcher,
     rules: RuleSet,
@@ -231,6 +231,20 @@ impl Cleaner {
     /// A builder, to configure a cleaner.
     pub fn builder() -> CleanerBuilder {
         CleanerBuilder::new()
+    }
+
+    /// A copy that shares nothing mutable with this one: its own regex
+    /// caches and name strings. Clones share one regex cache pool, which
+    /// threads then contend for; give each worker thread its own fork
+    /// instead (as the regex crate advises for regexes).
+    pub fn fork(&self) -> Cleaner {
+        let mut inner = (*self.inner).clone();
+        inner.repeated = Arc::from(detector::REPEATED);
+        inner.duplicate = Arc::from(detector::DUPLICATE);
+        inner.short = Arc::from(detector::SHORT);
+        inner.low_stopwords = Arc::from(detector::LOW_STOPWORDS);
+        inner.isolated = Arc::from(detector::ISOLATED);
+        Cleaner { inner: Arc::new(inner) }
     }
 
     /// The rules this cleaner uses, after merging.

@@ -148,13 +148,9 @@ impl ProgressDisplay {
         let (bar, template) = match total {
             Some(total) => (
                 ProgressBar::new(total),
-                "{spinner} [{elapsed_precise}] {bar:30} {bytes}/{total_bytes} \
-                 {bytes_per_sec} ETA {eta} {msg}",
+                "{spinner} {bar:20} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} {msg}",
             ),
-            None => (
-                ProgressBar::no_length(),
-                "{spinner} [{elapsed_precise}] {bytes} {bytes_per_sec} {msg}",
-            ),
+            None => (ProgressBar::no_length(), "{spinner} {elapsed} {bytes} {bytes_per_sec} {msg}"),
         };
         if let Ok(style) = ProgressStyle::with_template(template) {
             bar.set_style(style);
@@ -165,7 +161,7 @@ impl ProgressDisplay {
                 while !done.load(Ordering::Relaxed) {
                     bar.set_position(progress.bytes_read.load(Ordering::Relaxed));
                     let docs = progress.documents.load(Ordering::Relaxed);
-                    bar.set_message(format!("{docs} documents"));
+                    bar.set_message(format!("{docs} docs"));
                     std::thread::sleep(Duration::from_millis(200));
                 }
             })
