@@ -325,6 +325,10 @@ fn existing_output_needs_force() {
     let out = run(&[&"clean", &input, &"-o", &output, &"--force"], b"");
     assert_ok(&out);
     assert_eq!(fs::read_to_string(&output).expect("out"), clean_text(seed));
+    // One file into an existing directory keeps its name there.
+    fs::create_dir(dir.path("into")).expect("mkdir");
+    assert_ok(&run(&[&"clean", &input, &"-o", &dir.path("into")], b""));
+    assert_eq!(fs::read_to_string(dir.path("into/in.txt")).expect("into"), clean_text(seed));
     // In a directory batch, one existing output fails alone.
     dir.write("in-dir/x.txt", seed.as_bytes());
     dir.write("in-dir/y.txt", seed.as_bytes());
