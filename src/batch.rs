@@ -6,7 +6,7 @@
 //! Nothing is lost: a record that cannot be cleaned (malformed JSON, no
 //! field, a field that is not a string, larger than
 //! [`BatchBuilder::max_doc_bytes`]) is written unchanged and counted as a
-//! [`Skip`](crate::stats::Skip), or, in strict mode, fails its file. An input
+//! [`Skip`], or, in strict mode, fails its file. An input
 //! that cannot be read fails its file only; file outputs are complete or
 //! absent.
 //!
