@@ -115,13 +115,14 @@ run() {
     rm -f "$out"
 }
 
-echo "machine: $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+cpu_pressure() { head -1 /proc/pressure/cpu 2>/dev/null || echo "n/a"; }
+echo "machine: $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg); CPU pressure: $(cpu_pressure)"
 echo "corpora: $(du -h "$big" | cut -f1) zstd ($big_mb MB JSONL), $(du -h "$small" | cut -f1) zstd ($small_mb MB JSONL)"
 run big-t1 "$big" 1
 run big-t2 "$big" 2
 run small-t1 "$small" 1
 run small-t2 "$small" 2
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); CPU pressure: $(cpu_pressure)"
 
 ratio=$(python3 -c "print('%.2f' % (${mbs[big-t2]} / ${mbs[big-t1]}))")
 echo

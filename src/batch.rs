@@ -2,6 +2,35 @@
 //! compressed or not. Documents are cleaned in parallel on the current rayon
 //! pool, outputs keep input order, and memory stays bounded: a JSONL stream
 //! is read, cleaned and written in chunks, with the three stages overlapped.
+//!
+//! Nothing is lost: a record that cannot be cleaned (malformed JSON, no
+//! field, a field that is not a string, larger than
+//! [`BatchBuilder::max_doc_bytes`]) is written unchanged and counted as a
+//! [`Skip`], or, in strict mode, fails its file. An input
+//! that cannot be read fails its file only; file outputs are complete or
+//! absent.
+//!
+//! # Example
+//! ```
+//! use declutter::io::Format;
+//! use declutter::{Batch, Cleaner};
+//!
+//! let batch = Batch::builder().annotate(true).build(Cleaner::new()?);
+//! let input = "{\"id\":7,\"text\":\"Read more\\nThe article body stays as it was written.\\n\"}\n\
+//!              not json\n";
+//! let reader = Box::new(std::io::Cursor::new(input.as_bytes().to_vec()));
+//! let mut out = Vec::new();
+//! let stats = batch.clean_stream(reader, &mut out, Format::Jsonl, "in.jsonl", "out")?;
+//! assert_eq!(
+//!     String::from_utf8(out)?,
+//!     "{\"id\":7,\"text\":\"The article body stays as it was written.\\n\",\
+//!      \"declutter\":{\"lines_removed\":1,\"bytes_removed\":10,\"rules\":{\"read-more\":1}}}\n\
+//!      not json\n"
+//! );
+//! assert_eq!((stats.documents, stats.skipped), (1, 1));
+//! assert_eq!(stats.skips[0].to_string(), "in.jsonl:2: malformed-json");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -295,10 +295,18 @@ fn unreadable_file_is_reported_and_the_batch_goes_on() {
     dir.write("in/a.txt", seeds[0].as_bytes());
     let bad = make_unreadable(&dir, "in/b.txt");
     dir.write("in/c.txt", seeds[1].as_bytes());
+    // A file that fails while it is read, in the middle of the batch.
+    let gz = gzip(seeds[2].as_bytes());
+    let broken = dir.write("in/b2.txt.gz", &gz[..gz.len() / 2]);
     let out_dir = dir.path("out");
     let out = run(&[&"clean", &dir.path("in"), &"-o", &out_dir], b"");
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains(&bad.display().to_string()), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains(&bad.display().to_string()), "{err}");
+    assert!(err.contains(&format!("{}: cannot read", broken.display())), "{err}");
+    assert!(err.contains("2 of 4 inputs failed"), "{err}");
+    assert!(err.contains("2 documents in 4 files (2 failed)"), "summary line: {err}");
+    assert!(!out_dir.join("b2.txt.gz").exists());
     assert_eq!(fs::read_to_string(out_dir.join("a.txt")).expect("a"), clean_text(&seeds[0]));
     assert_eq!(fs::read_to_string(out_dir.join("c.txt")).expect("c"), clean_text(&seeds[1]));
     assert!(!out_dir.join("b.txt").exists());
@@ -317,6 +325,10 @@ fn existing_output_needs_force() {
     let out = run(&[&"clean", &input, &"-o", &output, &"--force"], b"");
     assert_ok(&out);
     assert_eq!(fs::read_to_string(&output).expect("out"), clean_text(seed));
+    // One file into an existing directory keeps its name there.
+    fs::create_dir(dir.path("into")).expect("mkdir");
+    assert_ok(&run(&[&"clean", &input, &"-o", &dir.path("into")], b""));
+    assert_eq!(fs::read_to_string(dir.path("into/in.txt")).expect("into"), clean_text(seed));
     // In a directory batch, one existing output fails alone.
     dir.write("in-dir/x.txt", seed.as_bytes());
     dir.write("in-dir/y.txt", seed.as_bytes());

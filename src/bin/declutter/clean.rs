@@ -55,7 +55,9 @@ pub fn run(args: CleanArgs) -> Result<ExitCode> {
     if !stdin_only && args.inputs.iter().any(|p| p.as_os_str() == "-") {
         bail!("`-` (stdin) cannot be mixed with other inputs");
     }
-    let single = stdin_only || (args.inputs.len() == 1 && !args.inputs[0].is_dir());
+    // One file into an existing directory goes under its own name there.
+    let into_dir = args.output.as_deref().is_some_and(Path::is_dir);
+    let single = stdin_only || (args.inputs.len() == 1 && !args.inputs[0].is_dir() && !into_dir);
     let mut broken_pipe = false;
     if single {
         let source = if stdin_only { Source::Stdin } else { Source::Path(args.inputs[0].clone()) };
