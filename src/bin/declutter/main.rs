@@ -5,7 +5,7 @@ mod clean;
 mod explain;
 
 use std::fs;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -84,6 +84,5 @@ fn rules(args: RulesArgs) -> Result<ExitCode> {
         }
     }
     out.flush()?;
-    let _ = io::stdout().is_terminal();
     Ok(ExitCode::SUCCESS)
 }
