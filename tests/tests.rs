@@ -22,3 +22,7 @@ mod oracle;
 // Property tests: generated documents, idempotence, determinism, the
 // matcher against a naive reference (issue 6).
 mod props;
+
+// Fault injection: full disks, failing writers, SIGKILL mid-batch, read
+// errors, bad and huge rules files, documents over the limit (issue 6).
+mod faults;
