@@ -9,8 +9,8 @@
 //! - the same output for 1, 2 and 4 threads and any order of the files;
 //! - the matcher agrees with a naive reference over the folded phrases.
 //!
-//! Case counts keep the whole file under ~30 s in a debug `cargo test` on
-//! the 2-core CI machine.
+//! Case counts keep the whole file under a minute in a debug `cargo test`
+//! on the shared 2-core machine (about 30 s of CPU).
 
 use std::sync::LazyLock;
 
