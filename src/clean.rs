@@ -7,6 +7,7 @@ use std::sync::Arc;
 use bstr::ByteSlice;
 
 use crate::classify::{self, Class, ClassifierConfig};
+use crate::corpus::{self, Corpus};
 use crate::error::Error;
 use crate::lines::{split_lines, Folded};
 use crate::matcher::Matcher;
@@ -25,6 +26,8 @@ pub enum Layer {
     Structure,
     /// The context classifier.
     Classifier,
+    /// Corpus evidence: the line repeats across many documents of its group.
+    Corpus,
     /// A `strip` rule cut part of a kept line.
     Inline,
 }
@@ -37,6 +40,7 @@ impl Layer {
             Layer::Section => "section",
             Layer::Structure => "structure",
             Layer::Classifier => "classifier",
+            Layer::Corpus => "corpus",
             Layer::Inline => "inline",
         }
     }
@@ -59,7 +63,9 @@ pub struct Removal {
     pub rule: Arc<str>,
     /// The stage that removed it.
     pub layer: Layer,
-    /// The classifier's score (stop-word density) for classifier removals.
+    /// The evidence behind a scored removal: the stop-word density for the
+    /// context classifier, the share of the group's documents that contain
+    /// the line for corpus evidence, the body probability for the line model.
     pub score: Option<f32>,
 }
 
@@ -101,6 +107,8 @@ pub mod detector {
     pub const LOW_STOPWORDS: &str = "classifier:few-stopwords";
     /// A prose-like line surrounded by boilerplate only.
     pub const ISOLATED: &str = "classifier:isolated";
+    /// A line found in many documents of the same site or batch.
+    pub const CORPUS_REPEATED: &str = "corpus:repeated-across-documents";
 }
 
 /// Builds a [`Cleaner`].
@@ -185,6 +193,7 @@ impl CleanerBuilder {
                 short: Arc::from(detector::SHORT),
                 low_stopwords: Arc::from(detector::LOW_STOPWORDS),
                 isolated: Arc::from(detector::ISOLATED),
+                corpus_repeated: Arc::from(detector::CORPUS_REPEATED),
             }),
         })
     }
@@ -220,6 +229,7 @@ struct Inner {
     short: Arc<str>,
     low_stopwords: Arc<str>,
     isolated: Arc<str>,
+    corpus_repeated: Arc<str>,
 }
 
 impl Cleaner {
@@ -244,6 +254,7 @@ impl Cleaner {
         inner.short = Arc::from(detector::SHORT);
         inner.low_stopwords = Arc::from(detector::LOW_STOPWORDS);
         inner.isolated = Arc::from(detector::ISOLATED);
+        inner.corpus_repeated = Arc::from(detector::CORPUS_REPEATED);
         Cleaner { inner: Arc::new(inner) }
     }
 
@@ -254,6 +265,14 @@ impl Cleaner {
 
     /// Cleans one document. Never panics; invalid UTF-8 is kept as it is.
     pub fn clean(&self, input: &[u8]) -> Cleaned {
+        self.clean_with_corpus(input, None)
+    }
+
+    /// Cleans one document with corpus evidence: the line counts of the
+    /// document's group (its site, or the whole batch), which should include
+    /// this document. Lines found in many documents of the group go unless
+    /// they read as prose (see [`crate::corpus`]). `None` is [`Cleaner::clean`].
+    pub fn clean_with_corpus(&self, input: &[u8], corpus: Option<&Corpus>) -> Cleaned {
         let inner = &*self.inner;
         let matcher = &inner.matcher;
         let lines = split_lines(input);
@@ -278,6 +297,10 @@ impl Cleaner {
         passes::breadcrumbs(&mut doc, matcher);
         passes::sections(&mut doc, matcher);
         passes::tail_templates(&mut doc, matcher);
+
+        if let Some(corpus) = corpus {
+            repeated_across_documents(&mut doc, corpus, &inner.corpus_repeated);
+        }
 
         let fixed: Vec<bool> = doc.verdicts.iter().map(Option::is_some).collect();
         let seeded: Vec<Class> =
@@ -363,6 +386,29 @@ impl Cleaner {
             text.push(b'\n');
         }
         Cleaned { text, removals, lines_in: doc.lines.len() }
+    }
+}
+
+/// The fewest documents a line must be found in to count as repeated.
+const CORPUS_MIN_DOCUMENTS: u32 = 3;
+/// The least share of its group's documents a repeated line must be found in.
+const CORPUS_MIN_SHARE: f32 = 0.01;
+
+/// Lines found in many documents of the group, unless they read as prose.
+fn repeated_across_documents(doc: &mut Doc, corpus: &Corpus, rule: &Arc<str>) {
+    let documents = corpus.documents().max(1) as f32;
+    let need = CORPUS_MIN_DOCUMENTS.max((CORPUS_MIN_SHARE * documents).ceil() as u32);
+    for i in 0..doc.lines.len() {
+        if !doc.kept_line(i) || doc.initial[i] == Class::Good {
+            continue;
+        }
+        let Some(fp) = corpus::fingerprint(&doc.input[doc.lines[i].content.clone()]) else {
+            continue;
+        };
+        let count = corpus.count(fp);
+        if count >= need {
+            doc.remove(i, rule, Layer::Corpus, Some(count as f32 / documents));
+        }
     }
 }
 

@@ -41,6 +41,7 @@
 pub mod batch;
 pub mod classify;
 mod clean;
+pub mod corpus;
 mod error;
 pub mod fold;
 pub mod io;
@@ -53,5 +54,6 @@ pub mod stopwords;
 
 pub use batch::{Batch, BatchBuilder, BatchError};
 pub use clean::{detector, Cleaned, Cleaner, CleanerBuilder, Layer, Removal};
+pub use corpus::Corpus;
 pub use error::{Error, ErrorKind};
 pub use rules::{Rule, RuleKind, RuleSet, Scope};

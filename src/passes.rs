@@ -44,6 +44,11 @@ impl Doc<'_> {
     }
 
     fn kept(&self, i: usize) -> bool {
+        self.kept_line(i)
+    }
+
+    /// Whether line `i` is not blank and no pass removed it yet.
+    pub fn kept_line(&self, i: usize) -> bool {
         self.verdicts[i].is_none() && !self.lines[i].is_blank()
     }
 
