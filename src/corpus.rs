@@ -59,6 +59,13 @@ pub fn fingerprint(line: &[u8]) -> Option<u64> {
     }
 }
 
+/// [`fingerprint`] with a caller's scratch buffer, for hot loops.
+pub fn fingerprint_with(line: &[u8], scratch: &mut String) -> Option<u64> {
+    scratch.clear();
+    normalise_into(line, scratch);
+    (!scratch.is_empty()).then(|| xxhash_rust::xxh3::xxh3_64(scratch.as_bytes()))
+}
+
 /// The fingerprint of every line of a document, in line order: `None` for
 /// lines without evidence. Lines are split on `\n` (a trailing `\r` is part
 /// of no fingerprint), as the cleaner splits them.
