@@ -363,7 +363,24 @@ fn f32_at_most(t: f64) -> f32 {
     if f64::from(x) <= t {
         x
     } else {
-        x.next_down()
+        next_down(x)
+    }
+}
+
+/// The next `f32` towards negative infinity (`f32::next_down`, which needs
+/// a newer Rust than our minimum).
+fn next_down(x: f32) -> f32 {
+    if x.is_nan() || x == f32::NEG_INFINITY {
+        return x;
+    }
+    let bits = x.to_bits();
+    if x == 0.0 {
+        return -f32::from_bits(1);
+    }
+    if x > 0.0 {
+        f32::from_bits(bits - 1)
+    } else {
+        f32::from_bits(bits + 1)
     }
 }
 
@@ -577,7 +594,8 @@ mod tests {
     fn f32_threshold_agrees_with_f64_comparison() {
         for t in [0.1f64, 0.5, -1.0, 1e-8, 3.4028234663852886e38, 0.30000001192092896, 2.5e-3] {
             let t32 = f32_at_most(t);
-            for x in [t as f32, (t as f32).next_up(), (t as f32).next_down(), t32] {
+            let near = t as f32;
+            for x in [near, -next_down(-near), next_down(near), t32] {
                 assert_eq!(x <= t32, f64::from(x) <= t, "{x} vs {t}");
             }
         }
