@@ -89,6 +89,18 @@ pub fn fingerprints(text: &[u8]) -> Vec<u64> {
     all
 }
 
+/// A key for a whole document, from its distinct fingerprints (as
+/// [`fingerprints`] returns them): two documents with the same lines have the
+/// same key. [`CorpusIndex`] counts a document only once per key and group,
+/// and a distributed corpus pass should drop such copies the same way.
+pub fn document_key(distinct: &[u64]) -> u64 {
+    let mut bytes = Vec::with_capacity(distinct.len() * 8);
+    for fp in distinct {
+        bytes.extend_from_slice(&fp.to_le_bytes());
+    }
+    xxhash_rust::xxh3::xxh3_64(&bytes)
+}
+
 /// The normalised form of a line, as fingerprinted: lower case, digits as
 /// `0`, only letters, digits and single spaces.
 pub fn normalise(line: &[u8]) -> String {
@@ -305,11 +317,7 @@ impl CorpusIndex {
     /// document whose lines are exactly those of one already added to the
     /// group is not counted again: copies of a page are not a template.
     pub fn add_document(&mut self, group: &str, distinct: &[u64]) {
-        let mut bytes = Vec::with_capacity(distinct.len() * 8);
-        for fp in distinct {
-            bytes.extend_from_slice(&fp.to_le_bytes());
-        }
-        let whole = xxhash_rust::xxh3::xxh3_64(&bytes);
+        let whole = document_key(distinct);
         let seen = match self.seen.get_mut(group) {
             Some(seen) => seen,
             None => self.seen.entry(group.to_string()).or_default(),
