@@ -13,6 +13,7 @@
 #    a 10-million-record JSONL file: cleaned, streamed, bounded memory.
 #
 # Usage: benches/scaling.sh [MLINES...]     (default: 1 2 4 8)
+#        SCALING_BOUNDS=0 benches/scaling.sh   (skip part 3)
 # Env:   SCALING_DIR=dir (default target/scaling; ~5 GB of inputs)
 # Needs: bash, coreutils, cargo; GNU time at /usr/bin/time for peak RSS
 #        (without it, peak RSS is reported as "?").
@@ -30,24 +31,30 @@ fi
 cargo build --release --quiet
 bin=$root/target/release/declutter
 
-# measure LABEL CMD...: runs CMD, prints its wall time and peak RSS; sets
-# LAST_CS (centiseconds) and LAST_RSS (MB).
+# measure LABEL CMD...: runs CMD, prints its wall time, CPU time (user +
+# system, steadier than wall time on a shared machine) and peak RSS; sets
+# LAST_CS (CPU centiseconds, or wall without GNU time) and LAST_RSS (MB).
 measure() {
     local label=$1
     shift
-    local t0 t1
-    LAST_RSS="?"
+    local t0 t1 wall cpu="?" rss="?" u s
     t0=$(date +%s%N)
     if [ -x /usr/bin/time ]; then
-        /usr/bin/time -f "%M" -o "$work/time.out" "$@"
-        LAST_RSS=$(( $(tail -n 1 "$work/time.out") / 1024 ))
+        /usr/bin/time -f "%M %U %S" -o "$work/time.out" "$@"
+        read -r rss u s < <(tail -n 1 "$work/time.out")
+        rss=$(( rss / 1024 ))
+        # %U and %S have two decimals: add them as centiseconds.
+        cpu=$(( 10#${u%.*}${u#*.} + 10#${s%.*}${s#*.} ))
     else
         "$@"
     fi
     t1=$(date +%s%N)
-    LAST_CS=$(( (t1 - t0) / 10000000 ))
-    printf '%-46s %5d.%02d s %6s MB peak RSS\n' "$label" $(( LAST_CS / 100 )) \
-        $(( LAST_CS % 100 )) "$LAST_RSS"
+    wall=$(( (t1 - t0) / 10000000 ))
+    LAST_CS=$cpu
+    [ "$cpu" = "?" ] && LAST_CS=$wall
+    LAST_RSS=$rss
+    printf '%-46s %5d.%02d s wall %5d.%02d s CPU %6s MB peak RSS\n' "$label" \
+        $(( wall / 100 )) $(( wall % 100 )) $(( LAST_CS / 100 )) $(( LAST_CS % 100 )) "$rss"
 }
 
 # The seeds' lines, doubled until there are at least $1 lines, cut to $1.
@@ -100,7 +107,7 @@ for m in "${sizes[@]}"; do
     measure "${m}M lines (${mb} MB)" "$bin" clean "$f" -j 1 -q --max-doc-bytes 4000000000 \
         -o "$work/out.txt" --force
     per=$(( LAST_CS / m ))
-    printf '    %d.%02d s per million lines\n' $(( per / 100 )) $(( per % 100 ))
+    printf '    %d.%02d CPU s per million lines\n' $(( per / 100 )) $(( per % 100 ))
 done
 
 echo
@@ -112,13 +119,37 @@ for m in "${sizes[@]}"; do
     mb=$(( $(stat -c %s "$f") / 1000000 ))
     measure "~${m}M lines in $(wc -l <"$f") records (${mb} MB)" "$bin" clean "$f" -j 1 -q \
         -o "$work/out.jsonl" --force
+    per=$(( LAST_CS / m ))
+    printf '    %d.%02d CPU s per million lines\n' $(( per / 100 )) $(( per % 100 ))
 done
+
+if [ "${SCALING_BOUNDS:-1}" = 0 ]; then
+    exit 0
+fi
+
+echo
+echo "== 100,000 phrases in a --rules file (one seed page cleaned)"
+huge=$work/rules-100k.toml
+if [ ! -s "$huge" ]; then
+    for r in $(seq 0 99); do
+        printf '[[rule]]\nname = "gen-%d"\nkind = "line"\nphrases = [\n' "$r"
+        seq -f "  \"Generated chrome phrase $r number %g\"," 0 999
+        printf ']\n\n'
+    done >"$huge"
+fi
+pages=(seeds/*.txt)
+page=${pages[0]}
+measure "default rules" "$bin" clean "$page" -q -o "$work/out-page.txt" --force
+measure "default rules + 100,000 phrases" "$bin" clean --rules "$huge" "$page" -q \
+    -o "$work/out-page.txt" --force
 
 echo
 echo "== bounds with the default --max-doc-bytes (64 MiB)"
 big=$work/single-line-500M.txt
 if [ ! -s "$big" ]; then
-    yes 'Read more about it, a sentence without an end' | tr -d '\n' | head -c 500000000 >"$big"
+    # `yes` ends on SIGPIPE: not an error here.
+    { yes 'Read more about it, a sentence without an end' | tr -d '\n' |
+        head -c 500000000 >"$big"; } || true
 fi
 measure "500 MB single line, file" "$bin" clean "$big" -q -o "$work/out-big.txt" --force
 cmp "$big" "$work/out-big.txt" && echo "    passed through unchanged"
@@ -135,8 +166,8 @@ cmp "$ten" "$work/out-10M.txt" && echo "    passed through unchanged; $(tr -d ' 
 
 records=$work/records-10M.jsonl
 if [ ! -s "$records" ]; then
-    yes '{"id":1,"text":"Skip to main content\nThe body of the article stays as it was written.\n"}' |
-        head -n 10000000 >"$records"
+    { yes '{"id":1,"text":"Skip to main content\nThe body of the article stays as it was written.\n"}' |
+        head -n 10000000 >"$records"; } || true
 fi
 measure "10M JSONL records ($(( $(stat -c %s "$records") / 1000000 )) MB, -j 2)" "$bin" clean \
     "$records" -q -j 2 --stats "$work/s.json" -o "$work/out-records.jsonl" --force
