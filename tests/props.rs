@@ -137,7 +137,7 @@ fn check(input: &[u8], cleaner: &Cleaner) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(128))]
+    #![proptest_config(ProptestConfig::with_cases(100))]
 
     /// Output lines are input lines (inline cuts aside), and exactly the
     /// lines no removal names.
@@ -166,7 +166,7 @@ proptest! {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 150,
+        cases: 120,
         max_global_rejects: 10_000,
         ..ProptestConfig::default()
     })]
