@@ -1,11 +1,13 @@
 //! `Cleaner::clean` on arbitrary bytes: it must not panic, and its output
 //! must be the input's own lines minus the removals it reports (see
-//! tests/oracle.rs), with the default settings and with the rule layers
-//! alone.
+//! tests/oracle.rs), with the default settings, with the rule layers
+//! alone, and with corpus evidence (the input split into documents at form
+//! feeds, each cleaned with the line counts over all of them).
 #![no_main]
 
 use std::sync::OnceLock;
 
+use declutter::corpus::{fingerprints, Corpus};
 use declutter::Cleaner;
 use libfuzzer_sys::fuzz_target;
 
@@ -31,6 +33,20 @@ fuzz_target!(|data: &[u8]| {
         let cleaned = cleaner.clean(data);
         if let Err(problem) = oracle::check_all(data, &cleaned) {
             panic!("{problem}");
+        }
+    }
+    let docs: Vec<&[u8]> = data.split(|&b| b == 0x0c).collect();
+    if docs.len() < 2 {
+        return;
+    }
+    let mut corpus = Corpus::new();
+    for doc in &docs {
+        corpus.add_document(&fingerprints(doc));
+    }
+    for doc in docs {
+        let cleaned = cleaners()[0].clean_with_corpus(doc, Some(&corpus));
+        if let Err(problem) = oracle::check_all(doc, &cleaned) {
+            panic!("corpus: {problem}");
         }
     }
 });
