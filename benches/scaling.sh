@@ -171,4 +171,4 @@ if [ ! -s "$records" ]; then
 fi
 measure "10M JSONL records ($(( $(stat -c %s "$records") / 1000000 )) MB, -j 2)" "$bin" clean \
     "$records" -q -j 2 --stats "$work/s.json" -o "$work/out-records.jsonl" --force
-echo "    $(tr -d ' \n' <"$work/s.json" | grep -o '"documents":[0-9]*'), output $(wc -l <"$work/out-records.jsonl") lines"
+echo "    $(tr -d ' \n' <"$work/s.json" | grep -o '"documents":[0-9]*' | head -n 1), output $(wc -l <"$work/out-records.jsonl") lines"
