@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap;
 
 use crate::fold::is_unspaced_script;
 use crate::lines::{Folded, Line};
-use crate::stopwords::{bare_word, StopList};
+use crate::stopwords::{bare_word, languages_of, LanguageCounts, StopList};
 
 /// The class of one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,17 +102,45 @@ const PAGE_STOPWORDS: usize = 20;
 
 /// Measures every line of a document.
 pub fn features(input: &[u8], lines: &[Line], folded: &Folded) -> Vec<LineFeatures> {
-    let all_words = || folded.text.split(['\n', ' ']).map(bare_word).filter(|w| !w.is_empty());
-    let list = StopList::choose(all_words());
-    let page_words =
-        if list == StopList::NONE { page_frequent_words(all_words()) } else { Vec::new() };
-    let is_stop = |w: &str| {
-        if list == StopList::NONE {
-            page_words.contains(&w)
-        } else {
-            list.contains(w)
+    // One pass over the words: each is looked up once, counted for the
+    // choice of the page's list, and remembered with its line if a list has it.
+    let mut counts = LanguageCounts::default();
+    let mut listed: Vec<(u32, u32)> = Vec::new();
+    for i in 0..lines.len() {
+        for token in folded.line(i).split(' ') {
+            let word = bare_word(token);
+            if word.is_empty() {
+                continue;
+            }
+            let languages = languages_of(word);
+            counts.add(languages);
+            if languages != 0 {
+                listed.push((i as u32, languages));
+            }
         }
-    };
+    }
+    let list = counts.choose();
+    let mut stop = vec![0u32; lines.len()];
+    if list == StopList::NONE {
+        let all_words = folded.text.split(['\n', ' ']).map(bare_word).filter(|w| !w.is_empty());
+        let page_words = page_frequent_words(all_words);
+        if !page_words.is_empty() {
+            for (i, line) in lines.iter().enumerate() {
+                if !line.is_blank() {
+                    let text = folded.line(i);
+                    let n =
+                        text.split(' ').map(bare_word).filter(|w| page_words.contains(w)).count();
+                    stop[i] = n as u32;
+                }
+            }
+        }
+    } else {
+        for &(i, languages) in &listed {
+            if list.covers(languages) {
+                stop[i as usize] += 1;
+            }
+        }
+    }
     lines
         .iter()
         .enumerate()
@@ -121,22 +149,29 @@ pub fn features(input: &[u8], lines: &[Line], folded: &Folded) -> Vec<LineFeatur
                 return LineFeatures::default();
             }
             let text = folded.line(i);
-            let mut length = 0;
-            let mut unspaced = 0;
-            for c in text.chars() {
-                if is_unspaced_script(c) {
-                    unspaced += 1;
-                    length += 3;
-                } else {
-                    length += 1;
+            let (length, unspaced, chars) = if text.is_ascii() {
+                (text.len(), 0, text.len())
+            } else {
+                let mut length = 0;
+                let mut unspaced = 0;
+                let mut chars = 0;
+                for c in text.chars() {
+                    chars += 1;
+                    if is_unspaced_script(c) {
+                        unspaced += 1;
+                        length += 3;
+                    } else {
+                        length += 1;
+                    }
                 }
-            }
+                (length, unspaced, chars)
+            };
             let words = folded.words[i];
-            let stop = text.split(' ').map(bare_word).filter(|w| is_stop(w)).count();
+            let stop = stop[i] as usize;
             let mut stopword_density = if words == 0 { 0.0 } else { stop as f32 / words as f32 };
             let raw = &input[line.content.clone()];
             let terminal_punctuation = ends_like_sentence(raw);
-            if unspaced * 2 > text.chars().count() {
+            if unspaced * 2 > chars {
                 // Word-based density means nothing without spaces; a sentence
                 // end is the best text-only sign of running prose there.
                 stopword_density = if terminal_punctuation { 0.5 } else { 0.0 };

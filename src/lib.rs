@@ -43,6 +43,7 @@ pub mod classify;
 mod clean;
 mod error;
 pub mod fold;
+pub mod gate;
 pub mod io;
 pub mod lines;
 pub mod matcher;

@@ -62,6 +62,32 @@ pub struct Folded {
 impl Folded {
     /// Folds every line of `input`.
     pub fn new(input: &[u8], lines: &[Line]) -> Folded {
+        let mut text = Vec::with_capacity(input.len() + lines.len());
+        let mut spans = Vec::with_capacity(lines.len());
+        let mut words = Vec::with_capacity(lines.len());
+        let mut scratch = String::new();
+        for line in lines {
+            let start = text.len();
+            let n = if line.is_blank() {
+                0
+            } else {
+                fold::fold_bytes_into(&input[line.content.clone()], &mut text, &mut scratch)
+            };
+            spans.push(start..text.len());
+            words.push(n);
+            text.push(b'\n');
+        }
+        match String::from_utf8(text) {
+            Ok(text) => Folded { text, spans, words },
+            // Unreachable: folding writes whole characters only. Should it
+            // ever fail, the character-by-character reference still gives
+            // a correct result.
+            Err(_) => Folded::by_reference(input, lines),
+        }
+    }
+
+    /// [`Folded::new`] with the reference folding, character by character.
+    fn by_reference(input: &[u8], lines: &[Line]) -> Folded {
         let mut folded = Folded {
             text: String::with_capacity(input.len() + lines.len()),
             spans: Vec::with_capacity(lines.len()),
