@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap;
 
 use crate::fold::is_unspaced_script;
 use crate::lines::{Folded, Line};
-use crate::stopwords::{bare_word, languages_of, LanguageCounts, StopList};
+use crate::stopwords::{bare_ascii, bare_word, languages_of, LanguageCounts, StopList};
 
 /// The class of one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,8 +107,10 @@ pub fn features(input: &[u8], lines: &[Line], folded: &Folded) -> Vec<LineFeatur
     let mut counts = LanguageCounts::default();
     let mut listed: Vec<(u32, u32)> = Vec::new();
     for i in 0..lines.len() {
-        for token in folded.line(i).split(' ') {
-            let word = bare_word(token);
+        let text = folded.line(i);
+        let bare = if text.is_ascii() { bare_ascii } else { bare_word };
+        for token in tokens(text) {
+            let word = bare(token);
             if word.is_empty() {
                 continue;
             }
@@ -184,6 +186,25 @@ pub fn features(input: &[u8], lines: &[Line], folded: &Folded) -> Vec<LineFeatur
             LineFeatures { length, words, stopword_density, terminal_punctuation, heading_like }
         })
         .collect()
+}
+
+/// The space-separated tokens of a folded line (`str::split(' ')`, without
+/// a search call per token: tokens are short).
+fn tokens(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match current.bytes().position(|b| b == b' ') {
+            Some(at) => {
+                rest = Some(&current[at + 1..]);
+                Some(&current[..at])
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
 }
 
 fn page_frequent_words<'a>(words: impl Iterator<Item = &'a str>) -> Vec<&'a str> {

@@ -329,7 +329,7 @@ impl Cleaner {
             // Leading white space is the line's own; trailing white space goes.
             let kept = &doc.input[line.range.start..line.content.end];
             let lead = line.content.start - line.range.start;
-            let strips = matcher.strips(&kept[lead..]);
+            let strips = matcher.strips_folded(&kept[lead..], Some(doc.folded.line(i)));
             let kept: &[u8] = if strips.is_empty() {
                 kept
             } else {

@@ -47,16 +47,79 @@ pub fn fold_into(line: &[u8], out: &mut String) -> usize {
 /// [`fold_into`] would, and returns its number of words.
 ///
 /// Lines of ASCII bytes (most lines of most pages) take a byte-table path
-/// that never decodes characters; other lines go through [`fold_into`],
-/// using `scratch` as its buffer.
+/// that never decodes characters; in other lines only the non-ASCII
+/// characters are decoded. `scratch` is a work buffer.
 pub fn fold_bytes_into(line: &[u8], out: &mut Vec<u8>, scratch: &mut String) -> usize {
     if line.is_ascii() {
         return fold_ascii(line, out);
     }
-    scratch.clear();
-    let words = fold_into(line, scratch);
+    let start = out.len();
+    fold_mixed(line, out);
+    match std::str::from_utf8(&out[start..]) {
+        Ok(folded) => {
+            scratch.clear();
+            scratch.push_str(folded);
+        }
+        Err(_) => {
+            // Unreachable: only whole characters are written. Should it
+            // happen, the reference gives the right answer.
+            out.truncate(start);
+            scratch.clear();
+            let words = fold_into(line, scratch);
+            out.extend_from_slice(scratch.as_bytes());
+            return words;
+        }
+    }
+    out.truncate(start);
+    trim_edges(scratch, 0);
     out.extend_from_slice(scratch.as_bytes());
-    words
+    words_in(scratch)
+}
+
+/// The folding loop of [`fold_into`] (before the edges are trimmed), with
+/// ASCII bytes mapped through [`ASCII_FOLD`] and only other characters
+/// decoded.
+fn fold_mixed(line: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    let mut pending_space = false;
+    let mut at = 0;
+    let mut buf = [0u8; 4];
+    while at < line.len() {
+        let b = line[at];
+        if b.is_ascii() {
+            at += 1;
+            let folded = ASCII_FOLD[usize::from(b)];
+            if folded == SPACE {
+                pending_space = out.len() > start;
+            } else {
+                if pending_space {
+                    out.push(b' ');
+                    pending_space = false;
+                }
+                out.push(folded);
+            }
+            continue;
+        }
+        let (ch, size) = bstr::decode_utf8(&line[at..]);
+        at += size.max(1);
+        let ch = ch.unwrap_or('\u{FFFD}');
+        let mut push = |c: char, out: &mut Vec<u8>, pending_space: &mut bool| {
+            if *pending_space && out.len() > start {
+                out.push(b' ');
+            }
+            *pending_space = false;
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        };
+        match map_char(ch) {
+            Mapped::Drop => {}
+            Mapped::Space => pending_space = out.len() > start,
+            Mapped::Str(s) => s.chars().for_each(|c| push(c, out, &mut pending_space)),
+            Mapped::Char(c) if c.is_uppercase() => {
+                c.to_lowercase().for_each(|c| push(c, out, &mut pending_space))
+            }
+            Mapped::Char(c) => push(c, out, &mut pending_space),
+        }
+    }
 }
 
 /// What [`ASCII_FOLD`] maps a white-space byte to.
@@ -183,6 +246,24 @@ fn map_char(c: char) -> Mapped {
     }
 }
 
+/// The one character `c` folds to inside a line, if it folds to exactly
+/// one character that is not white space (most do; `…` folds to three,
+/// zero-width characters to none).
+pub(crate) fn fold_char(c: char) -> Option<char> {
+    let c = match map_char(c) {
+        Mapped::Char(c) => c,
+        Mapped::Drop | Mapped::Space | Mapped::Str(_) => return None,
+    };
+    if !c.is_uppercase() {
+        return Some(c);
+    }
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) => Some(l),
+        _ => None,
+    }
+}
+
 /// Whether `c` belongs to a script written without spaces between words
 /// (Chinese, Japanese, Thai, ...), where word boundaries cannot be checked.
 pub fn is_unspaced_script(c: char) -> bool {
@@ -283,6 +364,17 @@ mod tests {
         #[test]
         fn fast_path_any(line in "(?s).{0,30}") {
             same_as_reference(line.as_bytes());
+        }
+
+        #[test]
+        fn fast_path_mixed(line in "[a-zA-Z0-9 \t:`'’“»…\u{200b}\u{a0}ÉéİK.-]{0,30}") {
+            same_as_reference(line.as_bytes());
+        }
+
+        #[test]
+        fn fast_path_invalid(mut line in proptest::collection::vec(proptest::num::u8::ANY, 0..30)) {
+            line.push(b'A');
+            same_as_reference(&line);
         }
     }
 }

@@ -40,9 +40,17 @@ pub fn split_lines(text: &[u8]) -> Vec<Line> {
 
 fn make_line(text: &[u8], range: Range<usize>) -> Line {
     let raw = &text[range.clone()];
-    let trimmed_start = raw.trim_start();
-    let lead = raw.len() - trimmed_start.len();
-    let content_len = trimmed_start.trim_end().len();
+    // Most lines start and end with a visible ASCII byte: no decoding then.
+    let visible = |b: u8| b.is_ascii() && !matches!(b, b'\t'..=b'\r' | b' ');
+    let lead = match raw.first() {
+        Some(&b) if !visible(b) => raw.len() - raw.trim_start().len(),
+        _ => 0,
+    };
+    let trimmed_start = &raw[lead..];
+    let content_len = match trimmed_start.last() {
+        Some(&b) if !visible(b) => trimmed_start.trim_end().len(),
+        _ => trimmed_start.len(),
+    };
     let content = range.start + lead..range.start + lead + content_len;
     Line { range, content }
 }
@@ -147,6 +155,11 @@ mod tests {
     #[test]
     fn split050_nbsp_trimmed() {
         assert_eq!(contents("x\u{a0}\u{a0}\n".as_bytes()), vec![&b"x"[..]]);
+    }
+
+    #[test]
+    fn split055_control_bytes_are_not_white_space() {
+        assert_eq!(contents(b"\x1c a \x1f\n\x0b b \x0c"), vec![&b"\x1c a \x1f"[..], b"b"]);
     }
 
     #[test]

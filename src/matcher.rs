@@ -18,12 +18,12 @@ use std::sync::Arc;
 
 use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, MatchKind, StartKind};
+use aho_corasick::{Anchored, MatchKind, StartKind};
 use regex::bytes::Regex;
 
 use crate::error::Error;
 use crate::fold::{fold_phrase, is_unspaced_script};
-use crate::gate::{Gate, GateSet};
+use crate::gate::{Gate, GateSet, Needles};
 use crate::lines::{Folded, Line};
 use crate::rules::{Rule, RuleKind, RuleSet, Scope};
 
@@ -59,7 +59,7 @@ pub struct Matcher {
     /// For each pattern of `anchored`: the index of its phrase.
     anchored_ids: Vec<usize>,
     /// The phrases of `contains` rules.
-    contains: Option<AhoCorasick>,
+    contains: Option<Needles>,
     /// For each pattern of `contains`: the index of its phrase.
     contains_ids: Vec<usize>,
     /// The largest word limit of a `contains` rule (none: no limit).
@@ -190,12 +190,10 @@ impl Matcher {
         let contains = if contains_ids.is_empty() {
             None
         } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .build(contains_ids.iter().map(|&id| &patterns[id]))
-                    .map_err(|e| Error::automaton(e.to_string()))?,
-            )
+            let needles = Needles::new(contains_ids.iter().map(|&id| &patterns[id]));
+            Some(needles.ok_or_else(|| {
+                Error::automaton("cannot build the contains automaton".to_string())
+            })?)
         };
         let contains_rules = infos.iter().filter(|r| r.kind == RuleKind::Contains);
         let contains_max_words =
@@ -254,14 +252,14 @@ impl Matcher {
                 if let Some(dfa) = &self.anchored {
                     self.anchored_hits(dfa, text, words, i as u32, &mut pairs);
                 }
-                if let Some(ac) = &self.contains {
+                if let Some(needles) = &self.contains {
                     if self.contains_max_words.is_none_or(|max| words <= max) {
-                        self.contains_hits(ac, text, words, i as u32, &mut pairs);
+                        self.contains_hits(needles, text, words, i as u32, &mut pairs);
                     }
                 }
             }
             let content = &input[line.content.clone()];
-            self.shape_gates.candidates(content, words, |pattern| {
+            self.shape_gates.candidates(content, Some(text), words, |pattern| {
                 if self.shapes[pattern].is_match(content) {
                     pairs.push((i as u32, self.shape_rules[pattern]));
                 }
@@ -341,19 +339,20 @@ impl Matcher {
     /// word boundaries.
     fn contains_hits(
         &self,
-        ac: &AhoCorasick,
+        needles: &Needles,
         text: &str,
         words: usize,
         line: u32,
         pairs: &mut Vec<(u32, RuleIndex)>,
     ) {
-        for m in ac.find_overlapping_iter(text) {
-            let pattern = self.contains_ids[m.pattern().as_usize()];
+        needles.each(text.as_bytes(), |needle, end| {
+            let start = end - needles.len_of(needle);
+            let pattern = self.contains_ids[needle];
             let (need_left, need_right) = self.pattern_bounds[pattern];
-            let left_ok = m.start() == 0 || !need_left || !word_char_before(text, m.start());
-            let right_ok = m.end() == text.len() || !need_right || !word_char_at(text, m.end());
+            let left_ok = start == 0 || !need_left || !word_char_before(text, start);
+            let right_ok = end == text.len() || !need_right || !word_char_at(text, end);
             if !(left_ok && right_ok) {
-                continue;
+                return;
             }
             for &rule in &self.pattern_rules[pattern] {
                 let info = &self.rules[rule as usize];
@@ -361,14 +360,24 @@ impl Matcher {
                     pairs.push((line, rule));
                 }
             }
-        }
+        });
     }
 
     /// The byte ranges (relative to `content`) that `strip` rules cut from a
     /// kept line, each with its rule, sorted and non-overlapping.
     pub fn strips(&self, content: &[u8]) -> Vec<(Range<usize>, RuleIndex)> {
+        self.strips_folded(content, None)
+    }
+
+    /// [`Matcher::strips`] for a line whose folded form is known, which
+    /// lets more lines skip the regexes.
+    pub fn strips_folded(
+        &self,
+        content: &[u8],
+        folded: Option<&str>,
+    ) -> Vec<(Range<usize>, RuleIndex)> {
         let mut found: Vec<(Range<usize>, RuleIndex)> = Vec::new();
-        self.strip_gates.candidates(content, 0, |i| {
+        self.strip_gates.candidates(content, folded, 0, |i| {
             let (rule, regex) = &self.strips[i];
             for m in regex.find_iter(content) {
                 if !m.range().is_empty() {

@@ -104,11 +104,29 @@ impl Table {
 
 /// A word of 1 to [`SHORT`] bytes as a number: its bytes, then its length
 /// in the top byte (so `a` and `a\0` differ, and nothing packs to 0).
+#[inline]
 fn pack(word: &[u8]) -> u128 {
-    let mut buf = [0u8; 16];
-    buf[..word.len()].copy_from_slice(word);
-    buf[15] = word.len() as u8;
-    u128::from_le_bytes(buf)
+    let len = word.len();
+    let (lo, hi) = if len <= 8 { (load(word), 0) } else { (load(&word[..8]), load(&word[8..])) };
+    u128::from(lo) | u128::from(hi) << 64 | (len as u128) << 120
+}
+
+/// Up to 8 bytes as a little-endian number, with overlapping loads instead
+/// of a byte loop or a copy.
+#[inline]
+fn load(b: &[u8]) -> u64 {
+    let len = b.len();
+    let u32_at = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+    match len {
+        0 => 0,
+        1..=3 => {
+            u64::from(b[0])
+                | u64::from(b[len / 2]) << (8 * (len / 2))
+                | u64::from(b[len - 1]) << (8 * (len - 1))
+        }
+        4..=7 => u64::from(u32_at(0)) | u64::from(u32_at(len - 4)) << (8 * (len - 4)),
+        _ => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+    }
 }
 
 /// The languages (a bit each, in [`StopList`]'s order) whose lists have
@@ -203,9 +221,14 @@ pub fn bare_word(token: &str) -> &str {
 }
 
 /// [`bare_word`] for an ASCII token, byte by byte.
-fn bare_ascii(token: &str) -> &str {
-    let kept = |b: &u8| b.is_ascii_alphanumeric() || *b == b'\'';
+pub fn bare_ascii(token: &str) -> &str {
     let bytes = token.as_bytes();
+    if let (Some(first), Some(last)) = (bytes.first(), bytes.last()) {
+        if first.is_ascii_alphanumeric() && last.is_ascii_alphanumeric() {
+            return token;
+        }
+    }
+    let kept = |b: &u8| b.is_ascii_alphanumeric() || *b == b'\'';
     let Some(start) = bytes.iter().position(kept) else {
         return "";
     };

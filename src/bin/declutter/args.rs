@@ -189,7 +189,9 @@ mod tests {
         assert_eq!(args.inputs.len(), 2);
         assert_eq!(args.output, Some(PathBuf::from("out")));
         assert_eq!(args.threads, Some(2));
-        assert!(args.force && args.fsync && args.rules.no_default_rules && args.rules.no_classifier);
+        assert!(
+            args.force && args.fsync && args.rules.no_default_rules && args.rules.no_classifier
+        );
         assert_eq!(args.rules.rules, vec![PathBuf::from("r.toml")]);
         assert_eq!(args.field, "text");
         assert_eq!(args.max_doc_bytes, 64 << 20);
