@@ -223,6 +223,12 @@ fn page_frequent_words<'a>(words: impl Iterator<Item = &'a str>) -> Vec<&'a str>
 }
 
 fn ends_like_sentence(raw: &[u8]) -> bool {
+    // An ASCII last byte other than a closing quote or bracket decides alone.
+    if let Some(&last) = raw.last() {
+        if last.is_ascii() && !matches!(last, b'"' | b'\'' | b')' | b']') {
+            return matches!(last, b'.' | b'!' | b'?' | b';');
+        }
+    }
     let s = bstr::ByteSlice::trim_end_with(raw, |c| {
         matches!(c, '"' | '\'' | ')' | '\u{201D}' | '\u{2019}' | '\u{BB}' | ']')
     });

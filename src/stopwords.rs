@@ -74,12 +74,14 @@ impl Table {
         table
     }
 
+    #[inline]
     fn slot(&self, key: u128) -> usize {
         let folded = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
         (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
     /// The languages listing `word`, a bit each.
+    #[inline]
     fn get(&self, word: &str) -> u32 {
         if word.is_empty() || word.len() > self.max_len {
             return 0;
@@ -131,6 +133,7 @@ fn load(b: &[u8]) -> u64 {
 
 /// The languages (a bit each, in [`StopList`]'s order) whose lists have
 /// `word` (lower-case, without surrounding punctuation); 0 for none.
+#[inline]
 pub fn languages_of(word: &str) -> u32 {
     TABLE.get(word)
 }
