@@ -100,8 +100,15 @@ pub struct LineFeatures {
 /// on pages in a language without one.
 const PAGE_STOPWORDS: usize = 20;
 
-/// Measures every line of a document.
-pub fn features(input: &[u8], lines: &[Line], folded: &Folded) -> Vec<LineFeatures> {
+/// Measures every line of a document. `language` is the document's language
+/// when known (see [`crate::lang`]): its stop-word list is used when there is
+/// one; otherwise the list is chosen by which one covers the most words.
+pub fn features(
+    input: &[u8],
+    lines: &[Line],
+    folded: &Folded,
+    language: Option<&str>,
+) -> Vec<LineFeatures> {
     // One pass over the words: each is looked up once, counted for the
     // choice of the page's list, and remembered with its line if a list has it.
     let mut counts = LanguageCounts::default();
@@ -121,7 +128,7 @@ pub fn features(input: &[u8], lines: &[Line], folded: &Folded) -> Vec<LineFeatur
             }
         }
     }
-    let list = counts.choose();
+    let list = language.and_then(StopList::for_language).unwrap_or_else(|| counts.choose());
     let mut stop = vec![0u32; lines.len()];
     if list == StopList::NONE {
         let all_words = folded.text.split(['\n', ' ']).map(bare_word).filter(|w| !w.is_empty());
@@ -413,7 +420,7 @@ mod tests {
     fn classify(text: &str) -> Vec<Class> {
         let lines = split_lines(text.as_bytes());
         let folded = Folded::new(text.as_bytes(), &lines);
-        let feats = features(text.as_bytes(), &lines, &folded);
+        let feats = features(text.as_bytes(), &lines, &folded, None);
         let config = ClassifierConfig::default();
         let initial: Vec<Class> = feats.iter().map(|f| initial_class(f, &config)).collect();
         let fixed = vec![false; initial.len()];
@@ -458,7 +465,7 @@ mod tests {
         let text = "委员会周二表示，在今年年底之前将无法作出决定，小组成员仍在等待春季承诺的报告。";
         let lines = split_lines(text.as_bytes());
         let folded = Folded::new(text.as_bytes(), &lines);
-        let feats = features(text.as_bytes(), &lines, &folded);
+        let feats = features(text.as_bytes(), &lines, &folded, None);
         assert!(feats[0].length >= 70, "{:?}", feats[0]);
         assert!(feats[0].terminal_punctuation);
     }

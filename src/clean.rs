@@ -7,9 +7,11 @@ use std::sync::Arc;
 use bstr::ByteSlice;
 
 use crate::classify::{self, Class, ClassifierConfig};
+use crate::corpus::{self, Corpus};
 use crate::error::Error;
 use crate::lines::{split_lines, Folded};
 use crate::matcher::Matcher;
+use crate::model::{self, FeatureMatrix, Model};
 use crate::passes::{self, Doc};
 use crate::rules::RuleSet;
 
@@ -25,6 +27,10 @@ pub enum Layer {
     Structure,
     /// The context classifier.
     Classifier,
+    /// Corpus evidence: the line repeats across many documents of its group.
+    Corpus,
+    /// The learned line model.
+    Model,
     /// A `strip` rule cut part of a kept line.
     Inline,
 }
@@ -37,6 +43,8 @@ impl Layer {
             Layer::Section => "section",
             Layer::Structure => "structure",
             Layer::Classifier => "classifier",
+            Layer::Corpus => "corpus",
+            Layer::Model => "model",
             Layer::Inline => "inline",
         }
     }
@@ -59,7 +67,9 @@ pub struct Removal {
     pub rule: Arc<str>,
     /// The stage that removed it.
     pub layer: Layer,
-    /// The classifier's score (stop-word density) for classifier removals.
+    /// The evidence behind a scored removal: the stop-word density for the
+    /// context classifier, the share of the group's documents that contain
+    /// the line for corpus evidence, the body probability for the line model.
     pub score: Option<f32>,
 }
 
@@ -101,6 +111,10 @@ pub mod detector {
     pub const LOW_STOPWORDS: &str = "classifier:few-stopwords";
     /// A prose-like line surrounded by boilerplate only.
     pub const ISOLATED: &str = "classifier:isolated";
+    /// A line found in many documents of the same site or batch.
+    pub const CORPUS_REPEATED: &str = "corpus:repeated-across-documents";
+    /// A line the learned line model scores below its threshold.
+    pub const MODEL: &str = "model:not-body";
 }
 
 /// Builds a [`Cleaner`].
@@ -111,6 +125,15 @@ pub struct CleanerBuilder {
     classifier: bool,
     duplicates: bool,
     config: ClassifierConfig,
+    model: ModelChoice,
+    threshold: Option<f32>,
+}
+
+#[derive(Debug, Clone)]
+enum ModelChoice {
+    Default,
+    Custom(Box<Model>),
+    Off,
 }
 
 impl Default for CleanerBuilder {
@@ -128,6 +151,8 @@ impl CleanerBuilder {
             classifier: true,
             duplicates: true,
             config: ClassifierConfig::default(),
+            model: ModelChoice::Default,
+            threshold: None,
         }
     }
 
@@ -144,7 +169,8 @@ impl CleanerBuilder {
         self
     }
 
-    /// Whether the context classifier removes lines no rule names. Enabled by default.
+    /// Whether the line model or the context classifier removes lines no
+    /// rule names. Enabled by default.
     pub fn classifier(&mut self, yes: bool) -> &mut CleanerBuilder {
         self.classifier = yes;
         self
@@ -162,6 +188,27 @@ impl CleanerBuilder {
         self
     }
 
+    /// Whether the learned line model decides which lines are body. When it
+    /// is off, the context classifier (jusText-style) does. Enabled by
+    /// default, with the embedded model ([`model::DEFAULT_MODEL`]).
+    pub fn line_model(&mut self, yes: bool) -> &mut CleanerBuilder {
+        self.model = if yes { ModelChoice::Default } else { ModelChoice::Off };
+        self
+    }
+
+    /// Uses `model` instead of the embedded one (see [`Model::parse`]).
+    pub fn model(&mut self, model: Model) -> &mut CleanerBuilder {
+        self.model = ModelChoice::Custom(Box::new(model));
+        self
+    }
+
+    /// Overrides the line model's body-probability threshold (0 to 1):
+    /// lower keeps more. By default the model's own threshold applies.
+    pub fn model_threshold(&mut self, threshold: f32) -> &mut CleanerBuilder {
+        self.threshold = Some(threshold);
+        self
+    }
+
     /// Compiles the rules and returns the cleaner.
     pub fn build(&self) -> Result<Cleaner, Error> {
         let mut rules = if self.default_rules {
@@ -173,10 +220,19 @@ impl CleanerBuilder {
             rules.merge(extra.clone());
         }
         let matcher = Matcher::new(&rules)?;
+        let mut model = match &self.model {
+            ModelChoice::Default => Some(Model::default_model()?),
+            ModelChoice::Custom(model) => Some((**model).clone()),
+            ModelChoice::Off => None,
+        };
+        if let (Some(model), Some(threshold)) = (&mut model, self.threshold) {
+            model.set_threshold(threshold);
+        }
         Ok(Cleaner {
             inner: Arc::new(Inner {
                 matcher,
                 rules,
+                model,
                 classifier: self.classifier,
                 duplicates: self.duplicates,
                 config: self.config.clone(),
@@ -185,6 +241,8 @@ impl CleanerBuilder {
                 short: Arc::from(detector::SHORT),
                 low_stopwords: Arc::from(detector::LOW_STOPWORDS),
                 isolated: Arc::from(detector::ISOLATED),
+                corpus_repeated: Arc::from(detector::CORPUS_REPEATED),
+                model_reason: Arc::from(detector::MODEL),
             }),
         })
     }
@@ -212,6 +270,7 @@ pub struct Cleaner {
 struct Inner {
     matcher: Matcher,
     rules: RuleSet,
+    model: Option<Model>,
     classifier: bool,
     duplicates: bool,
     config: ClassifierConfig,
@@ -220,6 +279,8 @@ struct Inner {
     short: Arc<str>,
     low_stopwords: Arc<str>,
     isolated: Arc<str>,
+    corpus_repeated: Arc<str>,
+    model_reason: Arc<str>,
 }
 
 impl Cleaner {
@@ -244,6 +305,8 @@ impl Cleaner {
         inner.short = Arc::from(detector::SHORT);
         inner.low_stopwords = Arc::from(detector::LOW_STOPWORDS);
         inner.isolated = Arc::from(detector::ISOLATED);
+        inner.corpus_repeated = Arc::from(detector::CORPUS_REPEATED);
+        inner.model_reason = Arc::from(detector::MODEL);
         Cleaner { inner: Arc::new(inner) }
     }
 
@@ -254,40 +317,34 @@ impl Cleaner {
 
     /// Cleans one document. Never panics; invalid UTF-8 is kept as it is.
     pub fn clean(&self, input: &[u8]) -> Cleaned {
+        self.clean_with_corpus(input, None)
+    }
+
+    /// Cleans one document with corpus evidence: the line counts of the
+    /// document's group (its site, or the whole batch), which should include
+    /// this document. Lines found in many documents of the group go unless
+    /// they read as prose (see [`crate::corpus`]). `None` is [`Cleaner::clean`].
+    pub fn clean_with_corpus(&self, input: &[u8], corpus: Option<&Corpus>) -> Cleaned {
         let inner = &*self.inner;
-        let matcher = &inner.matcher;
-        let lines = split_lines(input);
-        let folded = Folded::new(input, &lines);
-        let hits = matcher.scan(input, &lines, &folded);
-        let features = classify::features(input, &lines, &folded);
-        let initial: Vec<Class> =
-            features.iter().map(|f| classify::initial_class(f, &inner.config)).collect();
-        let n = lines.len();
-        let mut doc = Doc {
-            input,
-            lines,
-            folded,
-            hits,
-            features,
-            initial,
-            classes: Vec::new(),
-            verdicts: vec![None; n],
-        };
-
-        passes::line_rules(&mut doc, matcher);
-        passes::breadcrumbs(&mut doc, matcher);
-        passes::sections(&mut doc, matcher);
-        passes::tail_templates(&mut doc, matcher);
-
-        let fixed: Vec<bool> = doc.verdicts.iter().map(Option::is_some).collect();
-        let seeded: Vec<Class> =
-            doc.initial.iter().zip(&fixed).map(|(&c, &f)| if f { Class::Bad } else { c }).collect();
-        doc.classes = classify::revise(&seeded, &fixed, &doc.features, &inner.config);
-
-        if inner.duplicates {
-            passes::duplicates(&mut doc, &inner.repeated, &inner.duplicate);
-        }
-        if inner.classifier && has_body(&doc, &inner.config) {
+        let mut doc = self.analyse(input, corpus);
+        let n = doc.lines.len();
+        let candidates = (0..n).filter(|&i| doc.kept_line(i)).count();
+        if !inner.classifier {
+        } else if let Some(model) = &inner.model.as_ref().filter(|_| candidates >= MODEL_MIN_LINES)
+        {
+            let matrix = model::line_features(&doc, corpus);
+            for i in 0..n {
+                if !doc.kept_line(i) {
+                    continue;
+                }
+                let row = matrix.row(i);
+                let p = model.predict(row);
+                if p < model.threshold_for(row) {
+                    doc.remove(i, &Arc::clone(&inner.model_reason), Layer::Model, Some(p));
+                }
+            }
+            keep_title(&mut doc);
+        } else if inner.classifier && has_body(&doc, &inner.config) {
             for i in 0..n {
                 if doc.classes[i] != Class::Bad || doc.verdicts[i].is_some() {
                     continue;
@@ -302,6 +359,85 @@ impl Cleaner {
             }
         }
         self.assemble(&doc)
+    }
+
+    /// The line model's features for every line of a document, as the
+    /// cleaner computes them before the model decides (for training a model
+    /// and for explaining one).
+    pub fn features(&self, input: &[u8], corpus: Option<&Corpus>) -> FeatureMatrix {
+        let doc = self.analyse(input, corpus);
+        model::line_features(&doc, corpus)
+    }
+
+    /// The line model's body probability for every line (`None` for blank
+    /// lines, lines removed before the model and when no model is in use).
+    pub fn line_scores(&self, input: &[u8], corpus: Option<&Corpus>) -> Vec<Option<f32>> {
+        let doc = self.analyse(input, corpus);
+        let Some(model) = &self.inner.model else {
+            return vec![None; doc.lines.len()];
+        };
+        let matrix = model::line_features(&doc, corpus);
+        (0..doc.lines.len())
+            .map(|i| doc.kept_line(i).then(|| model.predict(matrix.row(i))))
+            .collect()
+    }
+
+    /// Runs the rules, detectors and context classifier: everything before
+    /// the final keep-or-drop decision.
+    fn analyse<'a>(&self, input: &'a [u8], corpus: Option<&Corpus>) -> Doc<'a> {
+        let inner = &*self.inner;
+        let matcher = &inner.matcher;
+        let lines = split_lines(input);
+        let folded = Folded::new(input, &lines);
+        let mut hits = matcher.scan(input, &lines, &folded);
+        let language = crate::lang::detect_lines(
+            (0..lines.len()).filter(|&i| folded.words[i] >= 6).map(|i| folded.line(i)),
+        );
+        if language.is_some() && inner.rules.rules().iter().any(|r| !r.languages.is_empty()) {
+            let rules = inner.rules.rules();
+            hits.retain(|r| rules.get(r as usize).is_none_or(|rule| rule.applies_to(language)));
+        }
+        let features = classify::features(input, &lines, &folded, language);
+        let initial: Vec<Class> =
+            features.iter().map(|f| classify::initial_class(f, &inner.config)).collect();
+        let n = lines.len();
+        let mut doc = Doc {
+            input,
+            lines,
+            folded,
+            hits,
+            features,
+            initial,
+            classes: Vec::new(),
+            verdicts: vec![None; n],
+            fingerprints: Vec::new(),
+        };
+        if corpus.is_some() {
+            let mut scratch = String::new();
+            doc.fingerprints = doc
+                .lines
+                .iter()
+                .map(|l| corpus::fingerprint_with(&input[l.content.clone()], &mut scratch))
+                .collect();
+        }
+
+        passes::line_rules(&mut doc, matcher);
+        passes::breadcrumbs(&mut doc, matcher);
+        passes::sections(&mut doc, matcher);
+        passes::tail_templates(&mut doc, matcher);
+
+        let fixed: Vec<bool> = doc.verdicts.iter().map(Option::is_some).collect();
+        let seeded: Vec<Class> =
+            doc.initial.iter().zip(&fixed).map(|(&c, &f)| if f { Class::Bad } else { c }).collect();
+        doc.classes = classify::revise(&seeded, &fixed, &doc.features, &inner.config);
+        if let Some(corpus) = corpus {
+            repeated_across_documents(&mut doc, corpus, &inner.corpus_repeated);
+        }
+
+        if inner.duplicates {
+            passes::duplicates(&mut doc, &inner.repeated, &inner.duplicate);
+        }
+        doc
     }
 
     /// Writes the kept lines and collects the removals.
@@ -363,6 +499,70 @@ impl Cleaner {
             text.push(b'\n');
         }
         Cleaned { text, removals, lines_in: doc.lines.len() }
+    }
+}
+
+/// The fewest lines a document must have left after the rules for the line
+/// model to judge them: a line or two carry no context to judge by (a short
+/// post, a caption on its own), so they stay.
+const MODEL_MIN_LINES: usize = 3;
+
+/// Keeps the headline: the line shaped like a heading that stands right
+/// before the first body line the model kept, with only blank lines or
+/// lines removed by rules and detectors between them. Benchmarks often leave
+/// the title out of the gold text, so the model learns to drop it; but a
+/// reader of the cleaned article expects its headline.
+fn keep_title(doc: &mut Doc) {
+    let Some(first_body) = (0..doc.lines.len())
+        .find(|&i| doc.kept_line(i) && matches!(doc.initial[i], Class::Good | Class::NearGood))
+    else {
+        return;
+    };
+    for i in (0..first_body).rev() {
+        if doc.lines[i].is_blank() {
+            continue;
+        }
+        match &doc.verdicts[i] {
+            None => return,
+            Some(v) if v.layer == Layer::Model => {
+                if doc.features[i].heading_like {
+                    doc.verdicts[i] = None;
+                }
+                return;
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+/// The fewest other documents of its group a line must be found in to count
+/// as repeated.
+const CORPUS_MIN_OTHERS: u32 = 3;
+/// The least share of the other documents of its group a repeated line must
+/// be found in.
+const CORPUS_MIN_SHARE: f32 = 0.1;
+
+/// Lines found in many documents of the group, unless they read as prose.
+fn repeated_across_documents(doc: &mut Doc, corpus: &Corpus, rule: &Arc<str>) {
+    if corpus.documents() < model::MIN_CORPUS_DOCUMENTS {
+        return;
+    }
+    let others = corpus.documents().saturating_sub(1) as f32;
+    let need = CORPUS_MIN_OTHERS.max((CORPUS_MIN_SHARE * others).ceil() as u32);
+    for i in 0..doc.lines.len() {
+        // Prose by its own features is body even when repeated (a quoted
+        // statement, a syndicated paragraph); a heading is not exempt: a
+        // headline is unique to its article, a repeated one is template.
+        if !doc.kept_line(i) || doc.initial[i] == Class::Good {
+            continue;
+        }
+        let Some(fp) = doc.fingerprints.get(i).copied().flatten() else {
+            continue;
+        };
+        let found_elsewhere = corpus.count(fp).saturating_sub(1);
+        if found_elsewhere >= need {
+            doc.remove(i, rule, Layer::Corpus, Some(found_elsewhere as f32 / others));
+        }
     }
 }
 

@@ -34,6 +34,8 @@ pub(crate) struct Doc<'a> {
     /// Classes after context revision (filled by the cleaner).
     pub classes: Vec<Class>,
     pub verdicts: Vec<Option<Verdict>>,
+    /// Each line's corpus fingerprint (empty when there is no corpus).
+    pub fingerprints: Vec<Option<u64>>,
 }
 
 impl Doc<'_> {
@@ -44,6 +46,11 @@ impl Doc<'_> {
     }
 
     fn kept(&self, i: usize) -> bool {
+        self.kept_line(i)
+    }
+
+    /// Whether line `i` is not blank and no pass removed it yet.
+    pub fn kept_line(&self, i: usize) -> bool {
         self.verdicts[i].is_none() && !self.lines[i].is_blank()
     }
 

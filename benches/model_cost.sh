@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# What the corpus pass and the line model cost: one thread, the same inputs,
+# median of N runs each, in one run of this script:
+#   base   declutter clean -j1 --no-corpus --no-model   (rules, detectors, jusText classifier)
+#   model  declutter clean -j1 --no-corpus              (line model, no corpus pass)
+#   full   declutter clean -j1                          (corpus pass + line model: the default)
+# Inputs: the eval-dev page dumps (../shared/eval-dev/*/*.input.txt), copied
+# COPIES times into a temporary directory (default 3), or DIR if given.
+#   benches/model_cost.sh [DIR]
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+runs=${RUNS:-5}
+copies=${COPIES:-3}
+cargo build --release --quiet --manifest-path "$here/Cargo.toml"
+bin="$here/target/release/declutter"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+if [ $# -ge 1 ]; then
+  corpus=$1
+else
+  dev="$here/../shared/eval-dev"
+  [ -d "$dev" ] || { echo "no eval-dev at $dev; give a directory of .txt pages" >&2; exit 1; }
+  corpus="$work/in"
+  for c in $(seq 1 "$copies"); do
+    for d in "$dev"/*/; do
+      mkdir -p "$corpus/$c/$(basename "$d")"
+      cp "$d"*.input.txt "$corpus/$c/$(basename "$d")/"
+    done
+  done
+fi
+bytes=$(cat $(find "$corpus" -type f) | wc -c)
+echo "corpus: $corpus, $bytes bytes in $(find "$corpus" -type f | wc -l) files; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+time_one() { # prints "wall cpu" seconds
+  local TIMEFORMAT='%R %U %S' t
+  t=$( { time "$bin" clean -q -j1 "$corpus" -o "$work/out" --force "$@" >/dev/null 2>&1; } 2>&1 )
+  echo "$t" | awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }'
+}
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+declare -A wall cpu
+for variant in base model full; do
+  case $variant in
+    base) flags=(--no-corpus --no-model) ;;
+    model) flags=(--no-corpus) ;;
+    full) flags=() ;;
+  esac
+  runs_out=()
+  for _ in $(seq 1 "$runs"); do runs_out+=("$(time_one "${flags[@]}")"); done
+  wall[$variant]=$(printf '%s\n' "${runs_out[@]}" | awk '{print $1}' | median)
+  cpu[$variant]=$(printf '%s\n' "${runs_out[@]}" | awk '{print $2}' | median)
+done
+echo "median of $runs runs; CPU = user + system seconds (what the work costs, whatever the load)"
+printf '%-6s %9s %9s %9s %9s %9s\n' variant wall-s MB/s "x base" cpu-s "x base"
+for variant in base model full; do
+  awk -v v="$variant" -v w="${wall[$variant]}" -v c="${cpu[$variant]}" -v b="$bytes" \
+    -v wb="${wall[base]}" -v cb="${cpu[base]}" \
+    'BEGIN { printf "%-6s %9.3f %9.1f %9.2f %9.3f %9.2f\n", v, w, b / w / 1e6, w / wb, c, c / cb }'
+done

@@ -1,0 +1,508 @@
+//! Corpus-level evidence: which lines repeat across the documents of a batch.
+//!
+//! Site chrome (menus, footers, consent banners, "Share this" rows) repeats
+//! on every page of a site, while article text does not. A first pass over a
+//! batch counts, for every normalised line, how many documents contain it;
+//! the cleaner then treats a line found in many documents as chrome unless it
+//! is clearly body text.
+//!
+//! A line's [`fingerprint`] is a 64-bit hash of its normalised form: letters
+//! lower-cased, every digit turned into `0`, punctuation and symbols dropped,
+//! white space collapsed. So `Posted on 12 May 2024 | 3 comments` and
+//! `Posted on 9 June 2023 - 14 Comments` differ (the month names differ) but
+//! `© 2024 Example Inc.` and `© 2023 Example Inc.` share one fingerprint.
+//! The hash is XXH3-64 of the normalised UTF-8 bytes, so fingerprints are
+//! the same on every machine and can be computed in one process (or one
+//! cluster task) and used in another.
+//!
+//! [`Corpus`] holds the counts of one group of documents (one site, or the
+//! whole batch). It costs about 16 bytes per distinct line plus hash-table
+//! slack (at most about 36 bytes per distinct line in all); past its cap it
+//! forgets the lines seen in only one document so far (a lossy count, see
+//! [`Corpus::with_capacity_limit`]).
+//!
+//! # Example
+//! ```
+//! use declutter::corpus::{fingerprints, Corpus};
+//!
+//! let pages: [&[u8]; 3] = [
+//!     b"Home\nFirst story, with its own words.\nShare this article\n",
+//!     b"Home\nSecond story, about something else.\nShare this article\n",
+//!     b"Home\nA third story.\n",
+//! ];
+//! let mut corpus = Corpus::new();
+//! for page in pages {
+//!     corpus.add_document(&fingerprints(page));
+//! }
+//! let share = declutter::corpus::fingerprint(b"Share this article!").unwrap();
+//! assert_eq!(corpus.documents(), 3);
+//! assert_eq!(corpus.count(share), 2);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use bstr::ByteSlice;
+use rustc_hash::FxHashMap;
+
+/// The default cap on distinct lines held by one [`Corpus`]: 4 Mi lines,
+/// about 150 MB at worst.
+pub const DEFAULT_MAX_LINES: usize = 1 << 22;
+
+/// The fingerprint of one line, or `None` when the line has no letter or
+/// digit (blank lines and rules of punctuation carry no evidence).
+pub fn fingerprint(line: &[u8]) -> Option<u64> {
+    let mut buf = String::with_capacity(line.len());
+    normalise_into(line, &mut buf);
+    if buf.is_empty() {
+        None
+    } else {
+        Some(xxhash_rust::xxh3::xxh3_64(buf.as_bytes()))
+    }
+}
+
+/// [`fingerprint`] with a caller's scratch buffer, for hot loops.
+pub fn fingerprint_with(line: &[u8], scratch: &mut String) -> Option<u64> {
+    scratch.clear();
+    normalise_into(line, scratch);
+    (!scratch.is_empty()).then(|| xxhash_rust::xxh3::xxh3_64(scratch.as_bytes()))
+}
+
+/// The fingerprint of every line of a document, in line order: `None` for
+/// lines without evidence. Lines are split on `\n` (a trailing `\r` is part
+/// of no fingerprint), as the cleaner splits them.
+pub fn line_fingerprints(text: &[u8]) -> Vec<Option<u64>> {
+    let mut buf = String::new();
+    text.lines()
+        .map(|line| {
+            buf.clear();
+            normalise_into(line, &mut buf);
+            (!buf.is_empty()).then(|| xxhash_rust::xxh3::xxh3_64(buf.as_bytes()))
+        })
+        .collect()
+}
+
+/// The distinct fingerprints of a document's lines, sorted: what one document
+/// contributes to a [`Corpus`].
+pub fn fingerprints(text: &[u8]) -> Vec<u64> {
+    let mut all: Vec<u64> = line_fingerprints(text).into_iter().flatten().collect();
+    all.sort_unstable();
+    all.dedup();
+    all
+}
+
+/// A key for a whole document, from its distinct fingerprints (as
+/// [`fingerprints`] returns them): two documents with the same lines have the
+/// same key. [`CorpusIndex`] counts a document only once per key and group,
+/// and a distributed corpus pass should drop such copies the same way.
+pub fn document_key(distinct: &[u64]) -> u64 {
+    let mut bytes = Vec::with_capacity(distinct.len() * 8);
+    for fp in distinct {
+        bytes.extend_from_slice(&fp.to_le_bytes());
+    }
+    xxhash_rust::xxh3::xxh3_64(&bytes)
+}
+
+/// The normalised form of a line, as fingerprinted: lower case, digits as
+/// `0`, only letters, digits and single spaces.
+pub fn normalise(line: &[u8]) -> String {
+    let mut out = String::with_capacity(line.len());
+    normalise_into(line, &mut out);
+    out
+}
+
+fn normalise_into(line: &[u8], out: &mut String) {
+    let mut space = false;
+    for c in line.chars() {
+        if c.is_alphanumeric() {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            if c.is_numeric() {
+                out.push('0');
+            } else if c.is_uppercase() {
+                out.extend(c.to_lowercase());
+            } else {
+                out.push(c);
+            }
+        } else if c.is_whitespace() {
+            space = true;
+        }
+        // Punctuation and symbols vanish without separating words, so
+        // "e-mail" and "email" agree.
+    }
+}
+
+/// The group a JSONL record belongs to, from its URL: the lower-cased host
+/// without a leading `www.`. Returns the input trimmed and lower-cased when
+/// it is a bare domain rather than a URL.
+pub fn site_of(url: &str) -> String {
+    let rest = url.trim();
+    let rest = match rest.find("://") {
+        Some(at) => &rest[at + 3..],
+        None => rest,
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = &rest[..end];
+    // Drop credentials and the port.
+    let host = host.rsplit('@').next().unwrap_or(host);
+    let host = match host.rfind(':') {
+        Some(at) if !host.ends_with(']') => &host[..at],
+        _ => host,
+    };
+    let host = host.to_lowercase();
+    match host.strip_prefix("www.") {
+        Some(bare) => bare.to_string(),
+        None => host,
+    }
+}
+
+/// How many documents of a group contain each line fingerprint.
+#[derive(Debug, Clone)]
+pub struct Corpus {
+    documents: u64,
+    counts: FxHashMap<u64, u32>,
+    max_lines: usize,
+    pruned: bool,
+}
+
+impl Default for Corpus {
+    fn default() -> Corpus {
+        Corpus::new()
+    }
+}
+
+impl Corpus {
+    /// An empty corpus with the default cap, [`DEFAULT_MAX_LINES`].
+    pub fn new() -> Corpus {
+        Corpus::with_capacity_limit(DEFAULT_MAX_LINES)
+    }
+
+    /// An empty corpus that holds at most about `max_lines` distinct lines.
+    ///
+    /// When a new document would take it past the cap, the corpus forgets
+    /// every line seen in only one document so far (then two, and so on,
+    /// until at most half the cap is used). Counts of lines that survive
+    /// are then lower bounds. Which lines are forgotten depends only on the
+    /// order documents are added, so a batch that adds them in input order
+    /// gets the same counts with any number of threads.
+    pub fn with_capacity_limit(max_lines: usize) -> Corpus {
+        Corpus {
+            documents: 0,
+            counts: FxHashMap::default(),
+            max_lines: max_lines.max(1),
+            pruned: false,
+        }
+    }
+
+    /// A corpus from counts computed elsewhere (for example by a cluster
+    /// job): `documents` documents in all, and `(fingerprint, documents
+    /// containing it)` pairs. Pairs with a count of 0 are ignored; a count
+    /// above `documents` is clamped to it.
+    pub fn from_counts(documents: u64, counts: impl IntoIterator<Item = (u64, u32)>) -> Corpus {
+        let cap = u32::try_from(documents).unwrap_or(u32::MAX);
+        let mut corpus = Corpus::with_capacity_limit(usize::MAX);
+        corpus.documents = documents;
+        for (fp, n) in counts {
+            if n > 0 {
+                corpus.counts.insert(fp, n.min(cap));
+            }
+        }
+        corpus
+    }
+
+    /// Adds one document, given its distinct fingerprints (see
+    /// [`fingerprints`]). Repeats in `distinct` are counted once.
+    pub fn add_document(&mut self, distinct: &[u64]) {
+        self.documents += 1;
+        if self.counts.len() + distinct.len() > self.max_lines {
+            self.prune(distinct.len());
+        }
+        let mut last = None;
+        for &fp in distinct {
+            if last == Some(fp) {
+                continue;
+            }
+            last = Some(fp);
+            let n = self.counts.entry(fp).or_insert(0);
+            *n = n.saturating_add(1);
+        }
+    }
+
+    /// Adds the counts of another corpus (for example one built by another
+    /// thread over other documents).
+    pub fn merge(&mut self, other: &Corpus) {
+        self.documents += other.documents;
+        self.pruned |= other.pruned;
+        for (&fp, &n) in &other.counts {
+            let c = self.counts.entry(fp).or_insert(0);
+            *c = c.saturating_add(n);
+        }
+        if self.counts.len() > self.max_lines {
+            self.prune(0);
+        }
+    }
+
+    fn prune(&mut self, incoming: usize) {
+        let target = self.max_lines / 2;
+        let mut floor = 1;
+        while self.counts.len() + incoming > target && !self.counts.is_empty() {
+            self.counts.retain(|_, n| *n > floor);
+            floor = floor.saturating_mul(2);
+            self.pruned = true;
+        }
+    }
+
+    /// The number of documents added.
+    pub fn documents(&self) -> u64 {
+        self.documents
+    }
+
+    /// How many documents contain the line with fingerprint `fp` (0 when
+    /// unknown).
+    pub fn count(&self, fp: u64) -> u32 {
+        self.counts.get(&fp).copied().unwrap_or(0)
+    }
+
+    /// The number of distinct lines held.
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    /// Whether no line is held.
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    /// Whether the cap forced the corpus to forget lines (counts are then
+    /// lower bounds).
+    pub fn is_lossy(&self) -> bool {
+        self.pruned
+    }
+
+    /// Drops every line found in fewer than `min` documents: a line seen
+    /// once carries no evidence, and dropping those shrinks what must be
+    /// kept (or broadcast to a cluster) for the cleaning pass.
+    pub fn retain_repeated(&mut self, min: u32) {
+        self.counts.retain(|_, n| *n >= min);
+    }
+
+    /// The `(fingerprint, documents)` pairs held, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        self.counts.iter().map(|(&fp, &n)| (fp, n))
+    }
+}
+
+/// Corpus evidence for a whole batch: one [`Corpus`] per group (a site, or
+/// `""` for documents without a URL), under one cap on distinct lines.
+#[derive(Debug, Clone, Default)]
+pub struct CorpusIndex {
+    groups: FxHashMap<String, Corpus>,
+    /// A hash of each document's fingerprint set, per group: an exact copy
+    /// of a document (the same page crawled twice) is not evidence.
+    seen: FxHashMap<String, rustc_hash::FxHashSet<u64>>,
+    lines: usize,
+    max_lines: usize,
+    pruned: bool,
+}
+
+impl CorpusIndex {
+    /// An empty index holding at most about `max_lines` distinct lines over
+    /// all groups (see [`Corpus::with_capacity_limit`] for what happens at
+    /// the cap).
+    pub fn new(max_lines: usize) -> CorpusIndex {
+        CorpusIndex { max_lines: max_lines.max(1), ..CorpusIndex::default() }
+    }
+
+    /// Adds one document of `group`, given its distinct fingerprints. A
+    /// document whose lines are exactly those of one already added to the
+    /// group is not counted again: copies of a page are not a template.
+    pub fn add_document(&mut self, group: &str, distinct: &[u64]) {
+        let whole = document_key(distinct);
+        let seen = match self.seen.get_mut(group) {
+            Some(seen) => seen,
+            None => self.seen.entry(group.to_string()).or_default(),
+        };
+        if !seen.insert(whole) {
+            return;
+        }
+        if self.lines + distinct.len() > self.max_lines {
+            self.prune(distinct.len());
+        }
+        let corpus = match self.groups.get_mut(group) {
+            Some(corpus) => corpus,
+            None => self
+                .groups
+                .entry(group.to_string())
+                .or_insert_with(|| Corpus::with_capacity_limit(usize::MAX)),
+        };
+        let before = corpus.len();
+        corpus.add_document(distinct);
+        self.lines = self.lines - before + corpus.len();
+    }
+
+    /// Forgets the lines seen in the fewest documents, over all groups,
+    /// until at most half the cap is used (making room for `incoming`).
+    fn prune(&mut self, incoming: usize) {
+        let target = self.max_lines / 2;
+        let mut floor = 1;
+        while self.lines + incoming > target && self.lines > 0 {
+            for corpus in self.groups.values_mut() {
+                corpus.counts.retain(|_, n| *n > floor);
+                corpus.pruned = true;
+            }
+            self.lines = self.groups.values().map(Corpus::len).sum();
+            floor = floor.saturating_mul(2);
+            self.pruned = true;
+        }
+    }
+
+    /// The counts of `group`, if any document of it was added.
+    pub fn group(&self, group: &str) -> Option<&Corpus> {
+        self.groups.get(group)
+    }
+
+    /// The number of groups.
+    pub fn groups(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// The number of documents added, over all groups.
+    pub fn documents(&self) -> u64 {
+        self.groups.values().map(Corpus::documents).sum()
+    }
+
+    /// The number of distinct lines held, over all groups.
+    pub fn lines(&self) -> usize {
+        self.lines
+    }
+
+    /// Whether the cap forced the index to forget lines.
+    pub fn is_lossy(&self) -> bool {
+        self.pruned
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalisation_table() {
+        for (input, want) in [
+            ("Hello,  World!", "hello world"),
+            ("© 2024 Example Inc.", "0000 example inc"),
+            ("  e-mail  ", "email"),
+            ("ÉDITION Spéciale", "édition spéciale"),
+            ("»»» ---", ""),
+            ("", ""),
+            ("日本語 テキスト", "日本語 テキスト"),
+        ] {
+            assert_eq!(normalise(input.as_bytes()), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn fingerprint_ignores_digits_case_and_punctuation() {
+        assert_eq!(fingerprint(b"(c) 2023 Example"), fingerprint(b"C 1999 example!"));
+        assert_ne!(fingerprint(b"Share this"), fingerprint(b"Share that"));
+        assert_eq!(fingerprint(b" -- | "), None);
+        assert_eq!(fingerprint(b"\xff\xfe"), fingerprint("\u{FFFD}\u{FFFD}".as_bytes()));
+    }
+
+    #[test]
+    fn fingerprint_is_stable_across_versions() {
+        // Fingerprints travel between processes and machines; their values
+        // are part of the format.
+        assert_eq!(
+            fingerprint(b"Share this article"),
+            Some(xxhash_rust::xxh3::xxh3_64(b"share this article"))
+        );
+    }
+
+    #[test]
+    fn documents_count_once_per_line() {
+        let mut corpus = Corpus::new();
+        corpus.add_document(&fingerprints(b"Home\nHome\nText one.\n"));
+        corpus.add_document(&fingerprints(b"home\r\nText two.\n"));
+        let home = fingerprint(b"Home").unwrap();
+        assert_eq!(corpus.count(home), 2);
+        assert_eq!(corpus.documents(), 2);
+        assert_eq!(corpus.count(fingerprint(b"Text one.").unwrap()), 1);
+        assert_eq!(corpus.count(12345), 0);
+    }
+
+    #[test]
+    fn merge_equals_sequential_adds() {
+        let docs: Vec<Vec<u64>> = ["a\nb\n", "b\nc\n", "c\nd\na\n", "a\n"]
+            .iter()
+            .map(|d| fingerprints(d.as_bytes()))
+            .collect();
+        let mut one = Corpus::new();
+        docs.iter().for_each(|d| one.add_document(d));
+        let mut left = Corpus::new();
+        let mut right = Corpus::new();
+        docs[..2].iter().for_each(|d| left.add_document(d));
+        docs[2..].iter().for_each(|d| right.add_document(d));
+        left.merge(&right);
+        let mut a: Vec<_> = one.iter().collect();
+        let mut b: Vec<_> = left.iter().collect();
+        a.sort_unstable();
+        b.sort_unstable();
+        assert_eq!(a, b);
+        assert_eq!(one.documents(), left.documents());
+    }
+
+    #[test]
+    fn cap_forgets_singletons_first() {
+        let mut corpus = Corpus::with_capacity_limit(8);
+        let common = fingerprint(b"common line").unwrap();
+        for i in 0..20 {
+            let text = format!("common line\nunique {}\n", char::from(b'a' + i as u8));
+            corpus.add_document(&fingerprints(text.as_bytes()));
+            assert!(corpus.len() <= 8);
+        }
+        assert!(corpus.is_lossy());
+        assert!(corpus.count(common) >= 10);
+    }
+
+    #[test]
+    fn index_keeps_groups_apart_and_respects_its_cap() {
+        let mut index = CorpusIndex::new(6);
+        let home = fingerprint(b"Home").unwrap();
+        for i in 0..10u8 {
+            let text = format!("Home\nline {}\n", char::from(b'a' + i));
+            index.add_document(
+                if i % 2 == 0 { "a.com" } else { "b.com" },
+                &fingerprints(text.as_bytes()),
+            );
+            assert!(index.lines() <= 6, "{}", index.lines());
+        }
+        assert_eq!(index.groups(), 2);
+        assert_eq!(index.documents(), 10);
+        assert_eq!(index.group("a.com").unwrap().count(home), 5);
+        assert!(index.is_lossy());
+        assert!(index.group("c.com").is_none());
+    }
+
+    #[test]
+    fn from_counts_clamps_and_skips_zero() {
+        let corpus = Corpus::from_counts(3, [(1, 5), (2, 0), (3, 2)]);
+        assert_eq!(corpus.count(1), 3);
+        assert_eq!(corpus.count(2), 0);
+        assert_eq!(corpus.count(3), 2);
+        assert_eq!(corpus.len(), 2);
+    }
+
+    #[test]
+    fn site_table() {
+        for (url, want) in [
+            ("https://www.Example.com/a/b?x=1", "example.com"),
+            ("http://user@news.example.org:8080/", "news.example.org"),
+            ("example.net", "example.net"),
+            ("", ""),
+            ("https://[::1]/x", "[::1]"),
+        ] {
+            assert_eq!(site_of(url), want, "{url:?}");
+        }
+    }
+}
