@@ -88,15 +88,19 @@ fn jsonl_of(docs: &[Vec<u8>]) -> Vec<u8> {
 
 /// What a full run writes for an input: the library's output.
 fn expected_output(path: &Path) -> Vec<u8> {
+    expected_output_in(path, &Batch::builder().build(CLEANER.clone()))
+}
+
+/// What `batch` (which may carry a corpus) writes for `path`.
+fn expected_output_in(path: &Path, batch: &Batch) -> Vec<u8> {
     let data = fs::read(path).expect("input");
     if Format::from_path(path) == Format::Jsonl {
-        let batch = Batch::builder().build(CLEANER.clone());
         let mut out = Vec::new();
         let reader = Box::new(io::Cursor::new(data));
         batch.clean_stream(reader, &mut out, Format::Jsonl, "in", "out").expect("clean");
         out
     } else {
-        CLEANER.clean(&data).text
+        CLEANER.clean_with_corpus(&data, batch.corpus_index().and_then(|i| i.group(""))).text
     }
 }
 
@@ -116,9 +120,16 @@ fn is_temp(name: &str) -> bool {
     name.starts_with('.') && name.ends_with(".declutter-tmp")
 }
 
-/// What a full run writes for each file of `input` (not recursive).
+/// What a full run writes for each file of `input` (not recursive), with
+/// the corpus pass over all of them, as `declutter clean DIR` runs it.
 fn expected_outputs(input: &Path) -> HashMap<String, Vec<u8>> {
-    names(input).into_iter().map(|n| (n.clone(), expected_output(&input.join(n)))).collect()
+    let batch = Batch::builder().build(CLEANER.clone());
+    let paths: Vec<PathBuf> = names(input).into_iter().map(|n| input.join(n)).collect();
+    let batch = batch.with_corpus(batch.gather_corpus(&paths));
+    names(input)
+        .into_iter()
+        .map(|n| (n.clone(), expected_output_in(&input.join(n), &batch)))
+        .collect()
 }
 
 /// Every file under its final name in `out` is complete: equal to what a
