@@ -146,7 +146,25 @@ struct Workers {
     forks: Vec<Cleaner>,
 }
 
-/// Removes page chrome from documents.
+/// Removes page chrome from documents. Build one and reuse it: the rules
+/// are compiled once, here.
+///
+/// Args:
+///     rules_path: a rules TOML file (str or os.PathLike), or a list of
+///         them, added on top of the defaults; a rule with a default's name
+///         replaces it. The files are read now.
+///     default_rules: start from the embedded default rules (default True).
+///     classifier: let the context classifier remove lines no rule names
+///         (default True).
+///     duplicates: remove repeated lines (default True).
+///
+/// Raises:
+///     RulesError: a rules file is not valid (the message names the file,
+///         line and rule).
+///     FileNotFoundError, OSError: a rules file cannot be read.
+///
+/// A cleaner is safe to share between threads, and picklable (the pickle
+/// carries the rules' text, so no rules file is needed where it is loaded).
 #[pyclass(name = "Cleaner", module = "declutter", frozen)]
 struct PyCleaner {
     cleaner: Cleaner,
@@ -200,7 +218,19 @@ impl PyCleaner {
         PyCleaner::from_settings(Settings { rules, default_rules, classifier, duplicates })
     }
 
-    /// Cleans one document.
+    /// Cleans one document and returns the kept text.
+    ///
+    /// The kept lines come back unchanged, in order, with trailing white
+    /// space trimmed, runs of blank lines collapsed to one, and a final
+    /// newline; the result is "" when nothing is kept.
+    ///
+    /// Args:
+    ///     text: the document (str).
+    ///     corpus: the Corpus of the document's group (site), for corpus
+    ///         evidence; None cleans the document on its own.
+    ///
+    /// Raises:
+    ///     TypeError: text is not a str.
     #[pyo3(signature = (text, corpus=None))]
     fn clean(
         &self,
@@ -213,7 +243,15 @@ impl PyCleaner {
         Ok(output_text(&cleaned.text).into_owned())
     }
 
-    /// The removals the cleaner makes in one document, in input order.
+    /// What cleaning one document removes, and why: a list of Removal in
+    /// input order (whole lines, and parts cut from kept lines).
+    ///
+    /// Args:
+    ///     text: the document (str).
+    ///     corpus: as for clean().
+    ///
+    /// Raises:
+    ///     TypeError: text is not a str.
     #[pyo3(signature = (text, corpus=None))]
     fn explain(
         &self,
@@ -226,7 +264,25 @@ impl PyCleaner {
         Ok(removals(text, &cleaned))
     }
 
-    /// Cleans many documents in parallel, keeping their order.
+    /// Cleans many documents in parallel; returns the cleaned texts in input
+    /// order, each equal to what clean() returns for it.
+    ///
+    /// The GIL is released while cleaning, and the work runs on a pool of
+    /// `threads` threads owned by this cleaner (kept for the next call with
+    /// the same count). Results do not depend on the thread count.
+    ///
+    /// Args:
+    ///     texts: a list (or any iterable) of str.
+    ///     threads: worker threads; default: one per core. Inside Spark,
+    ///         Dask or a process pool, where each core already runs a task,
+    ///         use 1.
+    ///     corpus: None, one Corpus for every text, or a list with one
+    ///         Corpus (or None) per text (for a batch mixing sites).
+    ///
+    /// Raises:
+    ///     TypeError: texts is a str, or an item is not a str (the message
+    ///         names its index).
+    ///     ValueError: threads is 0, or corpus has the wrong length.
     #[pyo3(signature = (texts, threads=None, corpus=None))]
     fn clean_batch<'py>(
         &self,
@@ -296,7 +352,7 @@ impl PyCleaner {
         PyList::new(py, out)
     }
 
-    /// The names of the rules in effect, in definition order.
+    /// The names of the rules in effect, after merging, in definition order.
     #[getter]
     fn rule_names(&self) -> Vec<String> {
         self.cleaner.rules().rules().iter().map(|r| r.name.clone()).collect()
@@ -391,7 +447,20 @@ fn batch_corpora(arg: Option<&Bound<'_, PyAny>>, n: usize) -> PyResult<Corpora> 
     Ok(Corpora::Each(each))
 }
 
-/// One removal, as `Cleaner.explain` reports it.
+/// One removal, as Cleaner.explain() reports it.
+///
+/// Attributes:
+///     line: 1-based line number in the input.
+///     text: what was removed: a whole line (without its line terminator)
+///         or, for the "inline" layer, the part cut from a kept line.
+///     rule: the name of the rule or detector that removed it.
+///     layer: the stage that removed it: "rule", "section", "structure",
+///         "classifier", "corpus" or "inline".
+///     score: the evidence behind a scored removal (stop-word density for
+///         the classifier, the share of the group's documents containing
+///         the line for the corpus layer), else None.
+///     start, end: where the removed text is in the input, as str indices
+///         (``text == input[start:end]``).
 #[pyclass(name = "Removal", module = "declutter", frozen, get_all, eq)]
 #[derive(Debug, Clone, PartialEq)]
 struct PyRemoval {
@@ -475,7 +544,24 @@ fn removals(text: &str, cleaned: &Cleaned) -> Vec<PyRemoval> {
         .collect()
 }
 
-/// How many documents of a group contain each line fingerprint.
+/// Corpus evidence for one group of documents (one site, or a whole
+/// batch): the number of documents, and for each line fingerprint the
+/// number of documents that contain it. Lines found in many documents of
+/// the group are removed unless they read as prose.
+///
+/// Args:
+///     documents: the number of documents in the group.
+///     counts: {fingerprint: documents containing it} (a dict, or an
+///         iterable of pairs), as computed elsewhere, e.g. by a cluster job
+///         from fingerprints(). Fingerprints may be given unsigned or as
+///         the same 64 bits signed (fingerprints(signed=True)). Counts of 0
+///         are ignored; counts above `documents` are clamped to it.
+///
+/// Raises:
+///     ValueError: a fingerprint or count out of range.
+///     TypeError: counts is neither a dict nor an iterable of pairs.
+///
+/// Corpus objects are picklable; Corpus.from_texts() counts documents here.
 #[pyclass(name = "Corpus", module = "declutter")]
 struct PyCorpus {
     inner: Arc<Corpus>,
@@ -545,7 +631,11 @@ impl PyCorpus {
         Ok(PyCorpus { inner: Arc::new(Corpus::from_counts(documents, pairs)) })
     }
 
-    /// A corpus of the given documents (one group), counted here.
+    /// The corpus of a list of documents (one group), counted here, with
+    /// the GIL released.
+    ///
+    /// Raises:
+    ///     TypeError: texts is a str, or an item is not a str.
     #[staticmethod]
     fn from_texts(py: Python<'_>, texts: &Bound<'_, PyAny>) -> PyResult<PyCorpus> {
         if texts.is_instance_of::<PyString>() {
@@ -575,20 +665,23 @@ impl PyCorpus {
         Ok(PyCorpus { inner: Arc::new(corpus) })
     }
 
-    /// Adds one document's lines.
+    /// Adds one document (str) to the counts.
     fn add(&mut self, text: &Bound<'_, PyAny>) -> PyResult<()> {
         let text = as_text(text, "text")?;
         Arc::make_mut(&mut self.inner).add_document(&corpus::fingerprints(text.as_bytes()));
         Ok(())
     }
 
-    /// Adds the counts of another corpus.
+    /// Adds the documents and counts of another corpus (over other documents).
     fn merge(&mut self, other: &Bound<'_, PyCorpus>) {
         let other = Arc::clone(&other.borrow().inner);
         Arc::make_mut(&mut self.inner).merge(&other);
     }
 
-    /// Drops every line found in fewer than `min` documents.
+    /// Drops every line found in fewer than `min` documents. A line seen in
+    /// one or two documents is no evidence (the cleaner needs at least 3),
+    /// so `retain_repeated(2)` shrinks a corpus to send to workers without
+    /// changing any result.
     fn retain_repeated(&mut self, min: u32) {
         Arc::make_mut(&mut self.inner).retain_repeated(min);
     }
@@ -599,12 +692,14 @@ impl PyCorpus {
         self.inner.documents()
     }
 
-    /// How many documents contain the line with this fingerprint.
+    /// How many documents contain the line with this fingerprint (0 when
+    /// unknown).
     fn count(&self, fingerprint: &Bound<'_, PyAny>) -> PyResult<u32> {
         Ok(self.inner.count(fingerprint_arg(fingerprint)?))
     }
 
-    /// The counts as a dict `{fingerprint: documents}`.
+    /// The counts as a dict {fingerprint: documents}; `signed=True` gives
+    /// fingerprints as signed 64-bit values (for Spark or Arrow int64).
     #[pyo3(signature = (signed=false))]
     fn to_dict<'py>(&self, py: Python<'py>, signed: bool) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
@@ -637,7 +732,19 @@ impl PyCorpus {
 /// The default cleaner, built on first use.
 static DEFAULT_CLEANER: PyOnceLock<Py<PyCleaner>> = PyOnceLock::new();
 
-/// Cleans one document with the default rules, or with a rules file.
+/// Cleans one document and returns the kept text.
+///
+/// Args:
+///     text: the document (str).
+///     rules: None for the default rules, or a rules TOML file (str or
+///         os.PathLike, or a list of them) added to the defaults. A file is
+///         read and compiled on every call: to clean many documents with
+///         it, build a Cleaner once.
+///     corpus: the Corpus of the document's group, or None.
+///
+/// Raises:
+///     TypeError: text is not a str.
+///     RulesError: the rules file is not valid.
 #[pyfunction]
 #[pyo3(signature = (text, rules=None, corpus=None))]
 fn clean(
@@ -674,7 +781,17 @@ fn clean(
     Ok(output_text(&cleaned.text).into_owned())
 }
 
-/// The distinct fingerprints of a document's lines, sorted.
+/// The distinct fingerprints of a document's lines, sorted: what the
+/// document adds to its group's Corpus (each fingerprint counts once).
+///
+/// A fingerprint is the XXH3-64 hash of the line lower-cased, digits turned
+/// into 0, punctuation dropped and white space collapsed; lines without a
+/// letter or digit have none. Values are the same on every machine.
+/// `signed=True` returns the same 64 bits as signed ints, for Spark or
+/// Arrow int64 columns; Corpus accepts both.
+///
+/// Raises:
+///     TypeError: text is not a str.
 #[pyfunction]
 #[pyo3(signature = (text, *, signed=false))]
 fn fingerprints(py: Python<'_>, text: &Bound<'_, PyAny>, signed: bool) -> PyResult<Vec<i128>> {
@@ -683,7 +800,8 @@ fn fingerprints(py: Python<'_>, text: &Bound<'_, PyAny>, signed: bool) -> PyResu
     Ok(fps.into_iter().map(|fp| fingerprint_out(fp, signed)).collect())
 }
 
-/// The fingerprint of one line, or `None` for a line without letters or digits.
+/// The fingerprint of one line, or None for a line without letters or
+/// digits (see fingerprints()).
 #[pyfunction]
 #[pyo3(signature = (line, *, signed=false))]
 fn fingerprint(line: &Bound<'_, PyAny>, signed: bool) -> PyResult<Option<i128>> {
@@ -691,7 +809,12 @@ fn fingerprint(line: &Bound<'_, PyAny>, signed: bool) -> PyResult<Option<i128>> 
     Ok(corpus::fingerprint(line.as_bytes()).map(|fp| fingerprint_out(fp, signed)))
 }
 
-/// The group a record belongs to, from its URL.
+/// The group a record belongs to, from its URL: the lower-cased host
+/// without a leading "www." (or the input trimmed and lower-cased when it
+/// is a bare domain). Records without a URL form the group "".
+///
+/// Raises:
+///     TypeError: url is not a str.
 #[pyfunction]
 fn site_of(url: &Bound<'_, PyAny>) -> PyResult<String> {
     Ok(corpus::site_of(as_text(url, "url")?))

@@ -1,0 +1,144 @@
+"""Type stubs for the Rust extension module (re-exported by ``declutter``)."""
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Final, Literal, final
+
+__version__: Final[str]
+
+StrPath = str | os.PathLike[str]
+RulesPaths = StrPath | Sequence[StrPath]
+Layer = Literal["rule", "section", "structure", "classifier", "corpus", "inline"]
+
+class RulesError(ValueError):
+    """A rules file that cannot be used: bad TOML, an invalid rule or a
+    regex that does not compile. The message names the file, line and
+    rule, e.g. ``my.toml:7: rule 'gallery-counter': bad regex: ...``."""
+
+@final
+class Removal:
+    """One removal, as :meth:`Cleaner.explain` reports it."""
+
+    @property
+    def line(self) -> int:
+        """1-based line number in the input."""
+    @property
+    def text(self) -> str:
+        """What was removed: a whole line (without its line terminator) or,
+        for the ``inline`` layer, the part cut from a kept line."""
+    @property
+    def rule(self) -> str:
+        """The name of the rule or detector that removed it."""
+    @property
+    def layer(self) -> Layer:
+        """The stage that removed it."""
+    @property
+    def score(self) -> float | None:
+        """The evidence behind a scored removal (stop-word density for the
+        classifier, the share of the group's documents containing the line
+        for the corpus layer), else None."""
+    @property
+    def start(self) -> int:
+        """Start of the removed text in the input, as a str index."""
+    @property
+    def end(self) -> int:
+        """End (exclusive) of the removed text in the input, as a str index."""
+    def to_dict(self) -> dict[str, int | str | float | None]:
+        """The removal as a plain dict (for JSON, pandas, ...)."""
+    def __eq__(self, other: object) -> bool: ...
+
+@final
+class Corpus:
+    """Corpus evidence for one group of documents (one site, or a whole
+    batch): the number of documents, and for each line fingerprint the
+    number of documents that contain it.
+
+    ``counts`` is ``{fingerprint: documents containing it}`` (a mapping or
+    an iterable of pairs), as computed elsewhere, e.g. by a cluster job from
+    :func:`fingerprints`. Fingerprints may be unsigned or the same 64 bits
+    signed. Counts of 0 are ignored; counts above ``documents`` are clamped.
+
+    Raises ValueError for a fingerprint or count out of range, TypeError
+    when ``counts`` is neither a mapping nor an iterable of pairs.
+    """
+
+    def __init__(
+        self,
+        documents: int = 0,
+        counts: Mapping[int, int] | Iterable[tuple[int, int]] | None = None,
+    ) -> None: ...
+    @staticmethod
+    def from_texts(texts: Iterable[str]) -> Corpus:
+        """The corpus of a list of documents (one group), counted here."""
+    def add(self, text: str) -> None:
+        """Adds one document to the counts."""
+    def merge(self, other: Corpus) -> None:
+        """Adds the documents and counts of another corpus."""
+    def retain_repeated(self, min: int) -> None:
+        """Drops every line found in fewer than ``min`` documents
+        (``retain_repeated(2)`` changes no cleaning result)."""
+    @property
+    def documents(self) -> int:
+        """The number of documents in the group."""
+    def count(self, fingerprint: int) -> int:
+        """How many documents contain the line with this fingerprint."""
+    def to_dict(self, signed: bool = False) -> dict[int, int]:
+        """The counts; ``signed=True`` gives fingerprints as signed 64-bit
+        values (for Spark or Arrow int64 columns)."""
+    def __len__(self) -> int:
+        """The number of distinct lines held."""
+    def __contains__(self, fingerprint: int) -> bool: ...
+
+@final
+class Cleaner:
+    """Removes page chrome from documents. Build one and reuse it.
+
+    ``rules_path`` is a rules TOML file (or a list of them) added to the
+    defaults; a rule with a default's name replaces it. ``default_rules``,
+    ``classifier`` and ``duplicates`` (all True by default) turn off the
+    embedded rules, the context classifier and repeated-line removal.
+
+    Raises :class:`RulesError` for an invalid rules file, FileNotFoundError
+    or OSError for one that cannot be read. Thread-safe and picklable (the
+    pickle carries the rules' text).
+    """
+
+    def __init__(
+        self,
+        rules_path: RulesPaths | None = None,
+        *,
+        default_rules: bool = True,
+        classifier: bool = True,
+        duplicates: bool = True,
+    ) -> None: ...
+    def clean(self, text: str, corpus: Corpus | None = None) -> str:
+        """Cleans one document and returns the kept text ("" when nothing
+        is kept). Raises TypeError when text is not a str."""
+    def explain(self, text: str, corpus: Corpus | None = None) -> list[Removal]:
+        """What cleaning one document removes, and why, in input order."""
+    def clean_batch(
+        self,
+        texts: Iterable[str],
+        threads: int | None = None,
+        corpus: Corpus | Sequence[Corpus | None] | None = None,
+    ) -> list[str]:
+        """Cleans many documents in parallel with the GIL released; returns
+        the cleaned texts in input order. ``threads`` defaults to one per
+        core; ``corpus`` is one Corpus for all texts or one (or None) per
+        text. Raises TypeError naming the index of a non-str item."""
+    @property
+    def rule_names(self) -> list[str]:
+        """The names of the rules in effect, in definition order."""
+
+def clean(text: str, rules: RulesPaths | None = None, corpus: Corpus | None = None) -> str:
+    """Cleans one document with the default rules (or with ``rules`` added,
+    read on every call: build a :class:`Cleaner` for many documents)."""
+
+def fingerprints(text: str, *, signed: bool = False) -> list[int]:
+    """The distinct fingerprints of a document's lines, sorted."""
+
+def fingerprint(line: str, *, signed: bool = False) -> int | None:
+    """The fingerprint of one line, or None for a line without letters or digits."""
+
+def site_of(url: str) -> str:
+    """The group a record belongs to: its URL's lower-cased host without "www."."""
