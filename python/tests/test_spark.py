@@ -162,3 +162,19 @@ def test_dataframe_and_parquet_example(spark, crawl, tmp_path):
     for row in plain.collect():
         original = dict((i, t) for i, t, _ in rows)[row["id"]]
         assert row["text"] == (cleaner.clean(original) if original is not None else None)
+
+
+def test_spark_with_user_rules(spark, crawl, tmp_path):
+    """A cleaner with a rules file reaches the executors through its pickle."""
+    path, lines = crawl
+    rules = tmp_path / "mine.toml"
+    rules.write_text(
+        '[[rule]]\nname = "gazette-promo"\nkind = "line"\n'
+        'phrases = ["Get the Example Gazette morning briefing in your inbox"]\n'
+    )
+    cleaner = declutter.Cleaner(rules)
+    clean_jsonl(spark, str(path), str(tmp_path / "out"), cleaner=cleaner, corpus=False)
+    rules.unlink()
+    got = parse_output(read_parts(tmp_path / "out"))
+    assert got == reference_clean(lines, cleaner=cleaner, corpus=False)
+    assert got != reference_clean(lines, corpus=False)

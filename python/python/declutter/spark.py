@@ -122,9 +122,7 @@ def corpus_counts(
     per_site: dict[str, dict[int, int]] = {site: {} for site in documents}
     for row in counts:
         per_site[row[_SITE]][row[_FP]] = row["count"]
-    return {
-        site: declutter.Corpus(documents[site], per_site[site]) for site in documents
-    }
+    return {site: declutter.Corpus(documents[site], per_site[site]) for site in documents}
 
 
 def clean_dataframe(
@@ -144,10 +142,6 @@ def clean_dataframe(
     """
     from pyspark.sql.types import StringType
 
-    spark = df.sparkSession
-    cleaner = cleaner if cleaner is not None else declutter.Cleaner()
-    corpora = corpus_counts(df, text_col, url_col, min_count) if corpus else {}
-    shared = spark.sparkContext.broadcast((cleaner, corpora))
     columns = df.columns
     if text_col not in columns:
         raise ValueError(f"no column {text_col!r} in {columns}")
@@ -155,7 +149,13 @@ def clean_dataframe(
         raise ValueError(f"no column {url_col!r} in {columns}")
     schema = df.schema
     if not isinstance(schema[text_col].dataType, StringType):
-        raise TypeError(f"column {text_col!r} must be a string column, not {schema[text_col].dataType}")
+        raise TypeError(
+            f"column {text_col!r} must be a string column, not {schema[text_col].dataType}"
+        )
+    cleaner = cleaner if cleaner is not None else declutter.Cleaner()
+    corpora = corpus_counts(df, text_col, url_col, min_count) if corpus else {}
+    # One broadcast: the cleaner (with its rules' text) and every site's corpus.
+    shared = df.sparkSession.sparkContext.broadcast((cleaner, corpora))
 
     def clean_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         cleaner, corpora = shared.value
