@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import statistics
 import time
 from pathlib import Path
@@ -34,6 +35,22 @@ def load_documents(eval_dev: Path, n: int) -> tuple[list[str], int]:
         paths += sorted(eval_dev.glob("*/*.input.txt"))
     distinct = [p.read_bytes().decode("utf-8", errors="replace") for p in paths]
     return [distinct[i % len(distinct)] for i in range(n)], len(distinct)
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process, all threads, user + system."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_pressure() -> str:
+    """The kernel's CPU pressure line (share of time runnable tasks waited
+    for a CPU), when available."""
+    try:
+        with open("/proc/pressure/cpu") as f:
+            return f.readline().strip()
+    except OSError:
+        return "n/a"
 
 
 def main() -> None:
@@ -56,6 +73,7 @@ def main() -> None:
           f"{os.cpu_count()} CPUs")
     print(f"{len(docs)} documents ({distinct} distinct), {mb:.1f} MB")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"CPU pressure before: {cpu_pressure()}")
 
     cleaner = declutter.Cleaner()
     counts = [1, args.threads]
@@ -63,19 +81,28 @@ def main() -> None:
     for t in counts:  # warm-up: pools, caches, and the same output on every count
         assert cleaner.clean_batch(docs[:200], threads=t) == want
     times: dict[int, list[float]] = {t: [] for t in counts}
+    cpu: dict[int, list[float]] = {t: [] for t in counts}
     for run in range(args.runs):
         for t in counts if run % 2 == 0 else reversed(counts):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), cpu_seconds()
             cleaner.clean_batch(docs, threads=t)
             times[t].append(time.perf_counter() - start)
+            cpu[t].append(cpu_seconds() - start_cpu)
 
     median = {t: statistics.median(ts) for t, ts in times.items()}
     for t in counts:
         runs = " ".join(f"{x:.2f}" for x in times[t])
         print(f"threads={t}: median {median[t]:.3f} s, {len(docs) / median[t]:,.0f} docs/s, "
-              f"{mb / median[t]:.1f} MB/s (runs: {runs})")
+              f"{mb / median[t]:.1f} MB/s, median CPU {statistics.median(cpu[t]):.2f} s "
+              f"(runs: {runs})")
     print(f"speed-up {args.threads} threads vs 1: {median[1] / median[args.threads]:.2f}x")
+    # The CPU time of the parallel runs over the serial ones: the work added
+    # by running in parallel. On an idle machine the speed-up approaches
+    # threads / this; on a busy one, the wall-clock speed-up falls short.
+    overhead = statistics.median(cpu[args.threads]) / statistics.median(cpu[1])
+    print(f"CPU time {args.threads} threads / 1 thread: {overhead:.2f}")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"CPU pressure after: {cpu_pressure()}")
 
 
 if __name__ == "__main__":
