@@ -6,9 +6,22 @@ from typing import Final, Literal, final
 
 __version__: Final[str]
 
-StrPath = str | os.PathLike[str]
-RulesPaths = StrPath | Sequence[StrPath]
-Layer = Literal["rule", "section", "structure", "classifier", "corpus", "inline"]
+__all__ = [
+    "Cleaner",
+    "Corpus",
+    "Removal",
+    "RulesError",
+    "__version__",
+    "clean",
+    "fingerprint",
+    "fingerprints",
+    "site_of",
+    "_cleaner_from_state",
+]
+
+_StrPath = str | os.PathLike[str]
+_RulesPaths = _StrPath | Sequence[_StrPath]
+_Layer = Literal["rule", "section", "structure", "classifier", "corpus", "inline"]
 
 class RulesError(ValueError):
     """A rules file that cannot be used: bad TOML, an invalid rule or a
@@ -30,7 +43,7 @@ class Removal:
     def rule(self) -> str:
         """The name of the rule or detector that removed it."""
     @property
-    def layer(self) -> Layer:
+    def layer(self) -> _Layer:
         """The stage that removed it."""
     @property
     def score(self) -> float | None:
@@ -45,7 +58,7 @@ class Removal:
         """End (exclusive) of the removed text in the input, as a str index."""
     def to_dict(self) -> dict[str, int | str | float | None]:
         """The removal as a plain dict (for JSON, pandas, ...)."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
 @final
 class Corpus:
@@ -62,11 +75,11 @@ class Corpus:
     when ``counts`` is neither a mapping nor an iterable of pairs.
     """
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         documents: int = 0,
         counts: Mapping[int, int] | Iterable[tuple[int, int]] | None = None,
-    ) -> None: ...
+    ) -> Corpus: ...
     @staticmethod
     def from_texts(texts: Iterable[str]) -> Corpus:
         """The corpus of a list of documents (one group), counted here."""
@@ -87,7 +100,7 @@ class Corpus:
         values (for Spark or Arrow int64 columns)."""
     def __len__(self) -> int:
         """The number of distinct lines held."""
-    def __contains__(self, fingerprint: int) -> bool: ...
+    def __contains__(self, fingerprint: int, /) -> bool: ...
 
 @final
 class Cleaner:
@@ -103,14 +116,14 @@ class Cleaner:
     pickle carries the rules' text).
     """
 
-    def __init__(
-        self,
-        rules_path: RulesPaths | None = None,
+    def __new__(
+        cls,
+        rules_path: _RulesPaths | None = None,
         *,
         default_rules: bool = True,
         classifier: bool = True,
         duplicates: bool = True,
-    ) -> None: ...
+    ) -> Cleaner: ...
     def clean(self, text: str, corpus: Corpus | None = None) -> str:
         """Cleans one document and returns the kept text ("" when nothing
         is kept). Raises TypeError when text is not a str."""
@@ -130,7 +143,7 @@ class Cleaner:
     def rule_names(self) -> list[str]:
         """The names of the rules in effect, in definition order."""
 
-def clean(text: str, rules: RulesPaths | None = None, corpus: Corpus | None = None) -> str:
+def clean(text: str, rules: _RulesPaths | None = None, corpus: Corpus | None = None) -> str:
     """Cleans one document with the default rules (or with ``rules`` added,
     read on every call: build a :class:`Cleaner` for many documents)."""
 
@@ -142,3 +155,8 @@ def fingerprint(line: str, *, signed: bool = False) -> int | None:
 
 def site_of(url: str) -> str:
     """The group a record belongs to: its URL's lower-cased host without "www."."""
+
+def _cleaner_from_state(
+    rules: list[tuple[str, str]], default_rules: bool, classifier: bool, duplicates: bool
+) -> Cleaner:
+    """Rebuilds a pickled Cleaner (internal)."""
