@@ -87,7 +87,7 @@ fn bench(c: &mut Criterion) {
                 for doc in &docs {
                     let lines = split_lines(doc);
                     let folded = Folded::new(doc, &lines);
-                    let features = classify::features(doc, &lines, &folded);
+                    let features = classify::features(doc, &lines, &folded, None);
                     let initial: Vec<_> =
                         features.iter().map(|f| classify::initial_class(f, &config)).collect();
                     let fixed = vec![false; initial.len()];

@@ -24,7 +24,8 @@
 //! assert_eq!(
 //!     String::from_utf8(out)?,
 //!     "{\"id\":7,\"text\":\"The article body stays as it was written.\\n\",\
-//!      \"declutter\":{\"lines_removed\":1,\"bytes_removed\":10,\"rules\":{\"read-more\":1}}}\n\
+//!      \"declutter\":{\"lines_removed\":1,\"bytes_removed\":10,\"rules\":{\"read-more\":1},\
+//!      \"removed\":[{\"line\":1,\"rule\":\"read-more\",\"layer\":\"rule\"}]}}\n\
 //!      not json\n"
 //! );
 //! assert_eq!((stats.documents, stats.skipped), (1, 1));
@@ -43,6 +44,7 @@ use bstr::ByteSlice;
 use rayon::prelude::*;
 
 use crate::clean::Cleaner;
+use crate::corpus::{self, CorpusIndex};
 use crate::io::input::{self, InputReader};
 use crate::io::jsonl::{self, RecordProblem};
 use crate::io::output::Compressed;
@@ -147,6 +149,9 @@ pub struct BatchBuilder {
     max_doc_bytes: usize,
     chunk_bytes: usize,
     chunk_records: usize,
+    corpus: bool,
+    url_field: Vec<String>,
+    corpus_max_lines: usize,
 }
 
 impl Default for BatchBuilder {
@@ -169,7 +174,35 @@ impl BatchBuilder {
             max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
             chunk_bytes: 4 << 20,
             chunk_records: 4096,
+            corpus: true,
+            url_field: vec!["url".to_string()],
+            corpus_max_lines: corpus::DEFAULT_MAX_LINES,
         }
+    }
+
+    /// Whether a first pass counts lines across the batch's documents, so
+    /// that lines repeated on many pages of a site count as chrome (see
+    /// [`crate::corpus`]). It needs inputs that can be read twice: files,
+    /// not stdin. Enabled by default.
+    pub fn corpus(&mut self, yes: bool) -> &mut BatchBuilder {
+        self.corpus = yes;
+        self
+    }
+
+    /// The JSONL field holding a record's URL (or bare domain), as a dotted
+    /// path: records are grouped by its site for the corpus pass; records
+    /// without it form one group. `url` by default.
+    pub fn url_field(&mut self, path: &str) -> &mut BatchBuilder {
+        self.url_field = path.split('.').map(str::to_string).collect();
+        self
+    }
+
+    /// The cap on distinct lines the corpus pass holds over all groups
+    /// ([`corpus::DEFAULT_MAX_LINES`] by default; about 36 bytes each at
+    /// most). Past it, the lines seen in the fewest documents are forgotten.
+    pub fn corpus_max_lines(&mut self, lines: usize) -> &mut BatchBuilder {
+        self.corpus_max_lines = lines.max(1);
+        self
     }
 
     /// The input format; by default it is inferred from each file's name
@@ -240,7 +273,7 @@ impl BatchBuilder {
 
     /// Returns the batch driver around `cleaner`.
     pub fn build(&self, cleaner: Cleaner) -> Batch {
-        Batch { cleaner, config: self.clone(), progress: Progress::default() }
+        Batch { cleaner, config: self.clone(), progress: Progress::default(), index: None }
     }
 }
 
@@ -250,6 +283,7 @@ pub struct Batch {
     cleaner: Cleaner,
     config: BatchBuilder,
     progress: Progress,
+    index: Option<Arc<CorpusIndex>>,
 }
 
 /// How many consecutive text files are cleaned in parallel before their
@@ -282,11 +316,122 @@ impl Batch {
         target.with_file_name(format!("{base}{}", forced.extension()))
     }
 
+    /// This batch with corpus evidence from a first pass (see
+    /// [`Batch::gather_corpus`]); documents are then cleaned with the counts
+    /// of their group.
+    pub fn with_corpus(&self, index: CorpusIndex) -> Batch {
+        Batch { index: Some(Arc::new(index)), ..self.clone() }
+    }
+
+    /// The corpus evidence in use, if any.
+    pub fn corpus_index(&self) -> Option<&CorpusIndex> {
+        self.index.as_deref()
+    }
+
+    /// The corpus pass: reads every file and counts, per group, how many
+    /// documents contain each line. Documents are added in input order, so
+    /// the counts do not depend on the number of threads. Files that cannot
+    /// be read are left out here; cleaning reports them.
+    pub fn gather_corpus(&self, paths: &[PathBuf]) -> CorpusIndex {
+        let mut index = CorpusIndex::new(self.config.corpus_max_lines);
+        let mut i = 0;
+        while i < paths.len() {
+            if self.format_of(&Source::Path(paths[i].clone())) == Format::Jsonl {
+                // A read error ends this file's contribution; cleaning reports it.
+                let _ = self.gather_jsonl(&paths[i], &mut index);
+                i += 1;
+                continue;
+            }
+            let mut end = i;
+            while end < paths.len()
+                && end - i < TEXT_FILES_PER_ROUND
+                && self.format_of(&Source::Path(paths[end].clone())) == Format::Text
+            {
+                end += 1;
+            }
+            let max = self.config.max_doc_bytes;
+            let docs: Vec<Option<Vec<u64>>> = paths[i..end]
+                .par_iter()
+                .map(|path| {
+                    let mut reader = input::open_file(path, Arc::default()).ok()?;
+                    let mut doc = Vec::new();
+                    (&mut reader).take(max as u64 + 1).read_to_end(&mut doc).ok()?;
+                    (doc.len() <= max).then(|| corpus::fingerprints(&doc))
+                })
+                .collect();
+            for doc in docs.iter().flatten() {
+                index.add_document("", doc);
+            }
+            i = end;
+        }
+        index
+    }
+
+    fn gather_jsonl(&self, path: &Path, index: &mut CorpusIndex) -> io::Result<()> {
+        let mut reader = input::open_file(path, Arc::default())?;
+        let config = &self.config;
+        let text_path: Vec<&str> = config.field.iter().map(String::as_str).collect();
+        let mut lines = LineReader { line: 0, long: false, max: config.max_doc_bytes };
+        loop {
+            let mut chunk = Chunk::default();
+            lines.read_chunk(&mut reader, &mut chunk, config.chunk_bytes, config.chunk_records)?;
+            if chunk.items.is_empty() {
+                return Ok(());
+            }
+            let docs: Vec<Option<(String, Vec<u64>)>> = chunk
+                .items
+                .par_iter()
+                .map(|item| {
+                    let record = self.record(&chunk.buf, item)?;
+                    let field = jsonl::locate(record, &text_path).ok()?;
+                    Some((self.group_of(record), corpus::fingerprints(field.text.as_bytes())))
+                })
+                .collect();
+            for (group, fps) in docs.iter().flatten() {
+                index.add_document(group, fps);
+            }
+        }
+    }
+
+    /// The bytes of a record that gets cleaned, or `None` for pieces of
+    /// long lines, too-large lines and blank lines.
+    fn record<'b>(&self, buf: &'b [u8], item: &Item) -> Option<&'b [u8]> {
+        if !matches!(item.kind, Kind::Record) {
+            return None;
+        }
+        let record = &buf[item.start..item.content_end];
+        (!record.trim().is_empty()).then_some(record)
+    }
+
+    /// A record's corpus group: the site of its URL field, or `""`.
+    fn group_of(&self, record: &[u8]) -> String {
+        let path: Vec<&str> = self.config.url_field.iter().map(String::as_str).collect();
+        match jsonl::locate(record, &path) {
+            Ok(field) => corpus::site_of(&field.text),
+            Err(_) => String::new(),
+        }
+    }
+
     /// Cleans the files found under input directories into `out_dir`, in
     /// order, and calls `report` once per file, in input order. Consecutive
     /// text files are cleaned in parallel, one per task; a JSONL file is
-    /// cleaned in parallel chunks.
+    /// cleaned in parallel chunks. With the corpus pass on (the default)
+    /// and no corpus given, a first pass reads every file for it.
     pub fn clean_tree(
+        &self,
+        files: &[InputFile],
+        out_dir: &Path,
+        report: impl FnMut(&InputFile, Result<FileStats, BatchError>),
+    ) {
+        if self.config.corpus && self.index.is_none() {
+            let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+            let batch = self.with_corpus(self.gather_corpus(&paths));
+            return batch.clean_tree_in_order(files, out_dir, report);
+        }
+        self.clean_tree_in_order(files, out_dir, report)
+    }
+
+    fn clean_tree_in_order(
         &self,
         files: &[InputFile],
         out_dir: &Path,
@@ -350,7 +495,18 @@ impl Batch {
 
     /// Cleans one input into one output. A file output is complete or
     /// absent: on any error its temporary file is removed.
+    /// With the corpus pass on and no corpus given, a JSONL file is read
+    /// twice: first for the corpus, then to clean it. A text file is one
+    /// document, too few for corpus evidence, and stdin cannot be read
+    /// twice: they are cleaned without it.
     pub fn clean_one(&self, source: &Source, target: &Target) -> Result<FileStats, BatchError> {
+        if let Source::Path(path) = source {
+            if self.config.corpus && self.index.is_none() && self.format_of(source) == Format::Jsonl
+            {
+                let batch = self.with_corpus(self.gather_corpus(std::slice::from_ref(path)));
+                return batch.clean_one_with(source, target, &batch.forks());
+            }
+        }
         self.clean_one_with(source, target, &self.forks())
     }
 
@@ -474,7 +630,8 @@ impl Batch {
             stats.bytes_out += rest;
             return Ok(());
         }
-        let cleaned = worker_cleaner(forks, &self.cleaner).clean(&doc);
+        let group = self.index.as_deref().and_then(|index| index.group(""));
+        let cleaned = worker_cleaner(forks, &self.cleaner).clean_with_corpus(&doc, group);
         stats.documents += 1;
         stats.lines_removed += cleaned.lines_removed() as u64;
         for removal in &cleaned.removals {
@@ -582,15 +739,29 @@ impl Batch {
             Ok(field) => field,
             Err(problem) => return Out::Skip(problem),
         };
-        let cleaned = cleaner.clean(field.text.as_bytes());
+        let group = match self.index.as_deref() {
+            Some(index) => index.group(&self.group_of(record)),
+            None => None,
+        };
+        let cleaned = cleaner.clean_with_corpus(field.text.as_bytes(), group);
         let mut rules: BTreeMap<Arc<str>, u64> = BTreeMap::new();
         for removal in &cleaned.removals {
             *rules.entry(Arc::clone(&removal.rule)).or_default() += 1;
         }
+        let removed = if self.config.annotate {
+            cleaned
+                .removals
+                .iter()
+                .map(|r| (r.line, Arc::clone(&r.rule), r.layer.as_str(), r.score))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let summary = RecordSummary {
             lines_removed: cleaned.lines_removed() as u64,
             bytes_removed: field.text.len().saturating_sub(cleaned.text.len()) as u64,
             rules,
+            removed,
         };
         if self.config.drop_empty && cleaned.text.is_empty() {
             return Out::Cleaned { bytes: Vec::new(), summary, dropped: true };
@@ -657,10 +828,13 @@ struct RecordSummary {
     lines_removed: u64,
     bytes_removed: u64,
     rules: BTreeMap<Arc<str>, u64>,
+    /// Every removal: line, rule, layer, score (filled for annotations only).
+    removed: Vec<(usize, Arc<str>, &'static str, Option<f32>)>,
 }
 
 impl RecordSummary {
-    /// `"declutter":{"lines_removed":N,"bytes_removed":N,"rules":{..}}`.
+    /// `"declutter":{"lines_removed":N,"bytes_removed":N,"rules":{..},
+    /// "removed":[{"line":N,"rule":"..","layer":"..","score":0.12},..]}`.
     fn to_json(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(96);
         jsonl::write_json_string(&mut out, ANNOTATION_FIELD);
@@ -678,7 +852,20 @@ impl RecordSummary {
             jsonl::write_json_string(&mut out, rule);
             out.extend_from_slice(format!(":{n}").as_bytes());
         }
-        out.extend_from_slice(b"}}");
+        out.extend_from_slice(b"},\"removed\":[");
+        for (i, (line, rule, layer, score)) in self.removed.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(format!("{{\"line\":{line},\"rule\":").as_bytes());
+            jsonl::write_json_string(&mut out, rule);
+            out.extend_from_slice(format!(",\"layer\":\"{layer}\"").as_bytes());
+            if let Some(score) = score.filter(|s| s.is_finite()) {
+                out.extend_from_slice(format!(",\"score\":{:.4}", score).as_bytes());
+            }
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"]}");
         out
     }
 }

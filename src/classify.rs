@@ -100,10 +100,18 @@ pub struct LineFeatures {
 /// on pages in a language without one.
 const PAGE_STOPWORDS: usize = 20;
 
-/// Measures every line of a document.
-pub fn features(input: &[u8], lines: &[Line], folded: &Folded) -> Vec<LineFeatures> {
+/// Measures every line of a document. `language` is the document's language
+/// when known (see [`crate::lang`]): its stop-word list is used when there is
+/// one; otherwise the list is chosen by which one covers the most words.
+pub fn features(
+    input: &[u8],
+    lines: &[Line],
+    folded: &Folded,
+    language: Option<&str>,
+) -> Vec<LineFeatures> {
     let all_words = || folded.text.split(['\n', ' ']).map(bare_word).filter(|w| !w.is_empty());
-    let list = StopList::choose(all_words());
+    let list =
+        language.and_then(StopList::for_language).unwrap_or_else(|| StopList::choose(all_words()));
     let page_words =
         if list == StopList::NONE { page_frequent_words(all_words()) } else { Vec::new() };
     let is_stop = |w: &str| {
@@ -351,7 +359,7 @@ mod tests {
     fn classify(text: &str) -> Vec<Class> {
         let lines = split_lines(text.as_bytes());
         let folded = Folded::new(text.as_bytes(), &lines);
-        let feats = features(text.as_bytes(), &lines, &folded);
+        let feats = features(text.as_bytes(), &lines, &folded, None);
         let config = ClassifierConfig::default();
         let initial: Vec<Class> = feats.iter().map(|f| initial_class(f, &config)).collect();
         let fixed = vec![false; initial.len()];
@@ -396,7 +404,7 @@ mod tests {
         let text = "委员会周二表示，在今年年底之前将无法作出决定，小组成员仍在等待春季承诺的报告。";
         let lines = split_lines(text.as_bytes());
         let folded = Folded::new(text.as_bytes(), &lines);
-        let feats = features(text.as_bytes(), &lines, &folded);
+        let feats = features(text.as_bytes(), &lines, &folded, None);
         assert!(feats[0].length >= 70, "{:?}", feats[0]);
         assert!(feats[0].terminal_punctuation);
     }

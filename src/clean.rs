@@ -11,6 +11,7 @@ use crate::corpus::{self, Corpus};
 use crate::error::Error;
 use crate::lines::{split_lines, Folded};
 use crate::matcher::Matcher;
+use crate::model::{self, FeatureMatrix, Model};
 use crate::passes::{self, Doc};
 use crate::rules::RuleSet;
 
@@ -28,6 +29,8 @@ pub enum Layer {
     Classifier,
     /// Corpus evidence: the line repeats across many documents of its group.
     Corpus,
+    /// The learned line model.
+    Model,
     /// A `strip` rule cut part of a kept line.
     Inline,
 }
@@ -41,6 +44,7 @@ impl Layer {
             Layer::Structure => "structure",
             Layer::Classifier => "classifier",
             Layer::Corpus => "corpus",
+            Layer::Model => "model",
             Layer::Inline => "inline",
         }
     }
@@ -109,6 +113,8 @@ pub mod detector {
     pub const ISOLATED: &str = "classifier:isolated";
     /// A line found in many documents of the same site or batch.
     pub const CORPUS_REPEATED: &str = "corpus:repeated-across-documents";
+    /// A line the learned line model scores below its threshold.
+    pub const MODEL: &str = "model:not-body";
 }
 
 /// Builds a [`Cleaner`].
@@ -119,6 +125,15 @@ pub struct CleanerBuilder {
     classifier: bool,
     duplicates: bool,
     config: ClassifierConfig,
+    model: ModelChoice,
+    threshold: Option<f32>,
+}
+
+#[derive(Debug, Clone)]
+enum ModelChoice {
+    Default,
+    Custom(Box<Model>),
+    Off,
 }
 
 impl Default for CleanerBuilder {
@@ -136,6 +151,8 @@ impl CleanerBuilder {
             classifier: true,
             duplicates: true,
             config: ClassifierConfig::default(),
+            model: ModelChoice::Default,
+            threshold: None,
         }
     }
 
@@ -152,7 +169,8 @@ impl CleanerBuilder {
         self
     }
 
-    /// Whether the context classifier removes lines no rule names. Enabled by default.
+    /// Whether the line model or the context classifier removes lines no
+    /// rule names. Enabled by default.
     pub fn classifier(&mut self, yes: bool) -> &mut CleanerBuilder {
         self.classifier = yes;
         self
@@ -170,6 +188,27 @@ impl CleanerBuilder {
         self
     }
 
+    /// Whether the learned line model decides which lines are body. When it
+    /// is off, the context classifier (jusText-style) does. Enabled by
+    /// default, with the embedded model ([`model::DEFAULT_MODEL`]).
+    pub fn line_model(&mut self, yes: bool) -> &mut CleanerBuilder {
+        self.model = if yes { ModelChoice::Default } else { ModelChoice::Off };
+        self
+    }
+
+    /// Uses `model` instead of the embedded one (see [`Model::parse`]).
+    pub fn model(&mut self, model: Model) -> &mut CleanerBuilder {
+        self.model = ModelChoice::Custom(Box::new(model));
+        self
+    }
+
+    /// Overrides the line model's body-probability threshold (0 to 1):
+    /// lower keeps more. By default the model's own threshold applies.
+    pub fn model_threshold(&mut self, threshold: f32) -> &mut CleanerBuilder {
+        self.threshold = Some(threshold);
+        self
+    }
+
     /// Compiles the rules and returns the cleaner.
     pub fn build(&self) -> Result<Cleaner, Error> {
         let mut rules = if self.default_rules {
@@ -181,10 +220,19 @@ impl CleanerBuilder {
             rules.merge(extra.clone());
         }
         let matcher = Matcher::new(&rules)?;
+        let mut model = match &self.model {
+            ModelChoice::Default => Some(Model::default_model()?),
+            ModelChoice::Custom(model) => Some((**model).clone()),
+            ModelChoice::Off => None,
+        };
+        if let (Some(model), Some(threshold)) = (&mut model, self.threshold) {
+            model.set_threshold(threshold);
+        }
         Ok(Cleaner {
             inner: Arc::new(Inner {
                 matcher,
                 rules,
+                model,
                 classifier: self.classifier,
                 duplicates: self.duplicates,
                 config: self.config.clone(),
@@ -194,6 +242,7 @@ impl CleanerBuilder {
                 low_stopwords: Arc::from(detector::LOW_STOPWORDS),
                 isolated: Arc::from(detector::ISOLATED),
                 corpus_repeated: Arc::from(detector::CORPUS_REPEATED),
+                model_reason: Arc::from(detector::MODEL),
             }),
         })
     }
@@ -221,6 +270,7 @@ pub struct Cleaner {
 struct Inner {
     matcher: Matcher,
     rules: RuleSet,
+    model: Option<Model>,
     classifier: bool,
     duplicates: bool,
     config: ClassifierConfig,
@@ -230,6 +280,7 @@ struct Inner {
     low_stopwords: Arc<str>,
     isolated: Arc<str>,
     corpus_repeated: Arc<str>,
+    model_reason: Arc<str>,
 }
 
 impl Cleaner {
@@ -255,6 +306,7 @@ impl Cleaner {
         inner.low_stopwords = Arc::from(detector::LOW_STOPWORDS);
         inner.isolated = Arc::from(detector::ISOLATED);
         inner.corpus_repeated = Arc::from(detector::CORPUS_REPEATED);
+        inner.model_reason = Arc::from(detector::MODEL);
         Cleaner { inner: Arc::new(inner) }
     }
 
@@ -274,11 +326,78 @@ impl Cleaner {
     /// they read as prose (see [`crate::corpus`]). `None` is [`Cleaner::clean`].
     pub fn clean_with_corpus(&self, input: &[u8], corpus: Option<&Corpus>) -> Cleaned {
         let inner = &*self.inner;
+        let mut doc = self.analyse(input, corpus);
+        let n = doc.lines.len();
+        let candidates = (0..n).filter(|&i| doc.kept_line(i)).count();
+        if !inner.classifier {
+        } else if let Some(model) = &inner.model.as_ref().filter(|_| candidates >= MODEL_MIN_LINES)
+        {
+            let matrix = model::line_features(&doc, corpus);
+            for i in 0..n {
+                if !doc.kept_line(i) {
+                    continue;
+                }
+                let row = matrix.row(i);
+                let p = model.predict(row);
+                if p < model.threshold_for(row) {
+                    doc.remove(i, &Arc::clone(&inner.model_reason), Layer::Model, Some(p));
+                }
+            }
+            keep_title(&mut doc);
+        } else if inner.classifier && has_body(&doc, &inner.config) {
+            for i in 0..n {
+                if doc.classes[i] != Class::Bad || doc.verdicts[i].is_some() {
+                    continue;
+                }
+                let reason = match doc.initial[i] {
+                    Class::Short => &inner.short,
+                    Class::Bad => &inner.low_stopwords,
+                    _ => &inner.isolated,
+                };
+                let score = Some(doc.features[i].stopword_density);
+                doc.remove(i, &Arc::clone(reason), Layer::Classifier, score);
+            }
+        }
+        self.assemble(&doc)
+    }
+
+    /// The line model's features for every line of a document, as the
+    /// cleaner computes them before the model decides (for training a model
+    /// and for explaining one).
+    pub fn features(&self, input: &[u8], corpus: Option<&Corpus>) -> FeatureMatrix {
+        let doc = self.analyse(input, corpus);
+        model::line_features(&doc, corpus)
+    }
+
+    /// The line model's body probability for every line (`None` for blank
+    /// lines, lines removed before the model and when no model is in use).
+    pub fn line_scores(&self, input: &[u8], corpus: Option<&Corpus>) -> Vec<Option<f32>> {
+        let doc = self.analyse(input, corpus);
+        let Some(model) = &self.inner.model else {
+            return vec![None; doc.lines.len()];
+        };
+        let matrix = model::line_features(&doc, corpus);
+        (0..doc.lines.len())
+            .map(|i| doc.kept_line(i).then(|| model.predict(matrix.row(i))))
+            .collect()
+    }
+
+    /// Runs the rules, detectors and context classifier: everything before
+    /// the final keep-or-drop decision.
+    fn analyse<'a>(&self, input: &'a [u8], corpus: Option<&Corpus>) -> Doc<'a> {
+        let inner = &*self.inner;
         let matcher = &inner.matcher;
         let lines = split_lines(input);
         let folded = Folded::new(input, &lines);
-        let hits = matcher.scan(input, &lines, &folded);
-        let features = classify::features(input, &lines, &folded);
+        let mut hits = matcher.scan(input, &lines, &folded);
+        let language = crate::lang::detect_lines(
+            (0..lines.len()).filter(|&i| folded.words[i] >= 6).map(|i| folded.line(i)),
+        );
+        if language.is_some() && inner.rules.rules().iter().any(|r| !r.languages.is_empty()) {
+            let rules = inner.rules.rules();
+            hits.retain(|r| rules.get(r as usize).is_none_or(|rule| rule.applies_to(language)));
+        }
+        let features = classify::features(input, &lines, &folded, language);
         let initial: Vec<Class> =
             features.iter().map(|f| classify::initial_class(f, &inner.config)).collect();
         let n = lines.len();
@@ -298,33 +417,18 @@ impl Cleaner {
         passes::sections(&mut doc, matcher);
         passes::tail_templates(&mut doc, matcher);
 
-        if let Some(corpus) = corpus {
-            repeated_across_documents(&mut doc, corpus, &inner.corpus_repeated);
-        }
-
         let fixed: Vec<bool> = doc.verdicts.iter().map(Option::is_some).collect();
         let seeded: Vec<Class> =
             doc.initial.iter().zip(&fixed).map(|(&c, &f)| if f { Class::Bad } else { c }).collect();
         doc.classes = classify::revise(&seeded, &fixed, &doc.features, &inner.config);
+        if let Some(corpus) = corpus {
+            repeated_across_documents(&mut doc, corpus, &inner.corpus_repeated);
+        }
 
         if inner.duplicates {
             passes::duplicates(&mut doc, &inner.repeated, &inner.duplicate);
         }
-        if inner.classifier && has_body(&doc, &inner.config) {
-            for i in 0..n {
-                if doc.classes[i] != Class::Bad || doc.verdicts[i].is_some() {
-                    continue;
-                }
-                let reason = match doc.initial[i] {
-                    Class::Short => &inner.short,
-                    Class::Bad => &inner.low_stopwords,
-                    _ => &inner.isolated,
-                };
-                let score = Some(doc.features[i].stopword_density);
-                doc.remove(i, &Arc::clone(reason), Layer::Classifier, score);
-            }
-        }
-        self.assemble(&doc)
+        doc
     }
 
     /// Writes the kept lines and collects the removals.
@@ -389,25 +493,66 @@ impl Cleaner {
     }
 }
 
-/// The fewest documents a line must be found in to count as repeated.
-const CORPUS_MIN_DOCUMENTS: u32 = 3;
-/// The least share of its group's documents a repeated line must be found in.
-const CORPUS_MIN_SHARE: f32 = 0.01;
+/// The fewest lines a document must have left after the rules for the line
+/// model to judge them: a line or two carry no context to judge by (a short
+/// post, a caption on its own), so they stay.
+const MODEL_MIN_LINES: usize = 3;
+
+/// Keeps the headline: the line shaped like a heading that stands right
+/// before the first body line the model kept, with only blank lines or
+/// lines removed by rules and detectors between them. Benchmarks often leave
+/// the title out of the gold text, so the model learns to drop it; but a
+/// reader of the cleaned article expects its headline.
+fn keep_title(doc: &mut Doc) {
+    let Some(first_body) = (0..doc.lines.len())
+        .find(|&i| doc.kept_line(i) && matches!(doc.initial[i], Class::Good | Class::NearGood))
+    else {
+        return;
+    };
+    for i in (0..first_body).rev() {
+        if doc.lines[i].is_blank() {
+            continue;
+        }
+        match &doc.verdicts[i] {
+            None => return,
+            Some(v) if v.layer == Layer::Model => {
+                if doc.features[i].heading_like {
+                    doc.verdicts[i] = None;
+                }
+                return;
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+/// The fewest other documents of its group a line must be found in to count
+/// as repeated.
+const CORPUS_MIN_OTHERS: u32 = 3;
+/// The least share of the other documents of its group a repeated line must
+/// be found in.
+const CORPUS_MIN_SHARE: f32 = 0.1;
 
 /// Lines found in many documents of the group, unless they read as prose.
 fn repeated_across_documents(doc: &mut Doc, corpus: &Corpus, rule: &Arc<str>) {
-    let documents = corpus.documents().max(1) as f32;
-    let need = CORPUS_MIN_DOCUMENTS.max((CORPUS_MIN_SHARE * documents).ceil() as u32);
+    if corpus.documents() < model::MIN_CORPUS_DOCUMENTS {
+        return;
+    }
+    let others = corpus.documents().saturating_sub(1) as f32;
+    let need = CORPUS_MIN_OTHERS.max((CORPUS_MIN_SHARE * others).ceil() as u32);
     for i in 0..doc.lines.len() {
+        // Prose by its own features is body even when repeated (a quoted
+        // statement, a syndicated paragraph); a heading is not exempt: a
+        // headline is unique to its article, a repeated one is template.
         if !doc.kept_line(i) || doc.initial[i] == Class::Good {
             continue;
         }
         let Some(fp) = corpus::fingerprint(&doc.input[doc.lines[i].content.clone()]) else {
             continue;
         };
-        let count = corpus.count(fp);
-        if count >= need {
-            doc.remove(i, rule, Layer::Corpus, Some(count as f32 / documents));
+        let found_elsewhere = corpus.count(fp).saturating_sub(1);
+        if found_elsewhere >= need {
+            doc.remove(i, rule, Layer::Corpus, Some(found_elsewhere as f32 / others));
         }
     }
 }

@@ -273,6 +273,100 @@ impl Corpus {
     }
 }
 
+/// Corpus evidence for a whole batch: one [`Corpus`] per group (a site, or
+/// `""` for documents without a URL), under one cap on distinct lines.
+#[derive(Debug, Clone, Default)]
+pub struct CorpusIndex {
+    groups: FxHashMap<String, Corpus>,
+    /// A hash of each document's fingerprint set, per group: an exact copy
+    /// of a document (the same page crawled twice) is not evidence.
+    seen: FxHashMap<String, rustc_hash::FxHashSet<u64>>,
+    lines: usize,
+    max_lines: usize,
+    pruned: bool,
+}
+
+impl CorpusIndex {
+    /// An empty index holding at most about `max_lines` distinct lines over
+    /// all groups (see [`Corpus::with_capacity_limit`] for what happens at
+    /// the cap).
+    pub fn new(max_lines: usize) -> CorpusIndex {
+        CorpusIndex { max_lines: max_lines.max(1), ..CorpusIndex::default() }
+    }
+
+    /// Adds one document of `group`, given its distinct fingerprints. A
+    /// document whose lines are exactly those of one already added to the
+    /// group is not counted again: copies of a page are not a template.
+    pub fn add_document(&mut self, group: &str, distinct: &[u64]) {
+        let mut bytes = Vec::with_capacity(distinct.len() * 8);
+        for fp in distinct {
+            bytes.extend_from_slice(&fp.to_le_bytes());
+        }
+        let whole = xxhash_rust::xxh3::xxh3_64(&bytes);
+        let seen = match self.seen.get_mut(group) {
+            Some(seen) => seen,
+            None => self.seen.entry(group.to_string()).or_default(),
+        };
+        if !seen.insert(whole) {
+            return;
+        }
+        if self.lines + distinct.len() > self.max_lines {
+            self.prune(distinct.len());
+        }
+        let corpus = match self.groups.get_mut(group) {
+            Some(corpus) => corpus,
+            None => self
+                .groups
+                .entry(group.to_string())
+                .or_insert_with(|| Corpus::with_capacity_limit(usize::MAX)),
+        };
+        let before = corpus.len();
+        corpus.add_document(distinct);
+        self.lines = self.lines - before + corpus.len();
+    }
+
+    /// Forgets the lines seen in the fewest documents, over all groups,
+    /// until at most half the cap is used (making room for `incoming`).
+    fn prune(&mut self, incoming: usize) {
+        let target = self.max_lines / 2;
+        let mut floor = 1;
+        while self.lines + incoming > target && self.lines > 0 {
+            for corpus in self.groups.values_mut() {
+                corpus.counts.retain(|_, n| *n > floor);
+                corpus.pruned = true;
+            }
+            self.lines = self.groups.values().map(Corpus::len).sum();
+            floor = floor.saturating_mul(2);
+            self.pruned = true;
+        }
+    }
+
+    /// The counts of `group`, if any document of it was added.
+    pub fn group(&self, group: &str) -> Option<&Corpus> {
+        self.groups.get(group)
+    }
+
+    /// The number of groups.
+    pub fn groups(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// The number of documents added, over all groups.
+    pub fn documents(&self) -> u64 {
+        self.groups.values().map(Corpus::documents).sum()
+    }
+
+    /// The number of distinct lines held, over all groups.
+    pub fn lines(&self) -> usize {
+        self.lines
+    }
+
+    /// Whether the cap forced the index to forget lines.
+    pub fn is_lossy(&self) -> bool {
+        self.pruned
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,6 +448,25 @@ mod tests {
         }
         assert!(corpus.is_lossy());
         assert!(corpus.count(common) >= 10);
+    }
+
+    #[test]
+    fn index_keeps_groups_apart_and_respects_its_cap() {
+        let mut index = CorpusIndex::new(6);
+        let home = fingerprint(b"Home").unwrap();
+        for i in 0..10u8 {
+            let text = format!("Home\nline {}\n", char::from(b'a' + i));
+            index.add_document(
+                if i % 2 == 0 { "a.com" } else { "b.com" },
+                &fingerprints(text.as_bytes()),
+            );
+            assert!(index.lines() <= 6, "{}", index.lines());
+        }
+        assert_eq!(index.groups(), 2);
+        assert_eq!(index.documents(), 10);
+        assert_eq!(index.group("a.com").unwrap().count(home), 5);
+        assert!(index.is_lossy());
+        assert!(index.group("c.com").is_none());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-/// An error from building rules or a [`Cleaner`](crate::Cleaner).
+/// An error from building rules, a line model or a [`Cleaner`](crate::Cleaner).
 ///
 /// The error is opaque: match on [`Error::kind`] only when you need to tell
 /// cases apart; its `Display` text always names the rule or source at fault.
@@ -49,6 +49,13 @@ pub enum ErrorKind {
         /// What aho-corasick said.
         message: String,
     },
+    /// A line-model file could not be read or does not fit this version.
+    Model {
+        /// Where the model came from.
+        source: String,
+        /// What is wrong with it.
+        message: String,
+    },
 }
 
 impl Error {
@@ -90,6 +97,10 @@ impl Error {
     pub(crate) fn automaton(message: String) -> Error {
         Error { kind: ErrorKind::Automaton { message } }
     }
+
+    pub(crate) fn model(source: &str, message: String) -> Error {
+        Error { kind: ErrorKind::Model { source: source.to_string(), message } }
+    }
 }
 
 fn location(source: &str, line: Option<usize>) -> String {
@@ -113,6 +124,9 @@ impl fmt::Display for Error {
             }
             ErrorKind::Automaton { message } => {
                 write!(f, "cannot build the phrase matcher: {message}")
+            }
+            ErrorKind::Model { source, message } => {
+                write!(f, "{source}: invalid line model: {message}")
             }
         }
     }

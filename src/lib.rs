@@ -17,6 +17,11 @@
 //! - [`RuleSet`] is a parsed rules file; [`rules::DEFAULT_RULES`] is the
 //!   embedded default set, read by the same parser as a user's file.
 //! - [`Error`] reports bad rules, naming the file, line and rule.
+//! - [`corpus`] counts lines repeated across the documents of a site or a
+//!   batch; [`Cleaner::clean_with_corpus`] uses the counts.
+//! - [`model`] is the learned line model (trees shipped as data) that decides,
+//!   from each line's features in context, what is body.
+//! - [`eval`] scores cleaned text against gold text (token P/R/F1).
 //! - [`Batch`], built with [`BatchBuilder`], cleans files, directories and
 //!   streams (text or JSONL, gzip or zstd) in parallel, keeping input order;
 //!   [`stats::Summary`] adds up what it did.
@@ -43,10 +48,13 @@ pub mod classify;
 mod clean;
 pub mod corpus;
 mod error;
+pub mod eval;
 pub mod fold;
 pub mod io;
+pub mod lang;
 pub mod lines;
 pub mod matcher;
+pub mod model;
 mod passes;
 pub mod rules;
 pub mod stats;

@@ -66,6 +66,20 @@ pub struct Hits {
 }
 
 impl Hits {
+    /// Keeps only the hits of rules for which `keep` is true.
+    pub fn retain(&mut self, mut keep: impl FnMut(RuleIndex) -> bool) {
+        let mut offsets = Vec::with_capacity(self.offsets.len());
+        let mut pairs = Vec::with_capacity(self.pairs.len());
+        for i in 0..self.offsets.len().saturating_sub(1) {
+            offsets.push(pairs.len() as u32);
+            let (a, b) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
+            pairs.extend(self.pairs[a..b].iter().copied().filter(|&(_, r)| keep(r)));
+        }
+        offsets.push(pairs.len() as u32);
+        self.pairs = pairs;
+        self.offsets = offsets;
+    }
+
     /// The rules hitting line `i`, in rule order.
     pub fn line(&self, i: usize) -> impl Iterator<Item = RuleIndex> + '_ {
         let (a, b) = match (self.offsets.get(i), self.offsets.get(i + 1)) {

@@ -124,8 +124,23 @@ pub struct Rule {
     pub marker: bool,
     /// Free text explaining the rule, for people.
     pub description: Option<String>,
+    /// The languages (ISO 639-1 codes) of documents the rule applies to;
+    /// empty means every document. A document whose language cannot be
+    /// guessed gets every rule.
+    pub languages: Vec<String>,
     /// Where the rule was defined, for error messages (`file:line`).
     pub origin: Option<String>,
+}
+
+impl Rule {
+    /// Whether the rule applies to a document in `language` (`None`: the
+    /// language is unknown, and every rule applies).
+    pub fn applies_to(&self, language: Option<&str>) -> bool {
+        match language {
+            Some(lang) if !self.languages.is_empty() => self.languages.iter().any(|l| l == lang),
+            _ => true,
+        }
+    }
 }
 
 /// An ordered set of rules with unique names.
@@ -242,6 +257,8 @@ struct RawRule {
     marker: bool,
     #[serde(default)]
     description: Option<String>,
+    #[serde(default)]
+    languages: Vec<String>,
 }
 
 impl RawRule {
@@ -303,6 +320,7 @@ impl RawRule {
             scope,
             marker: self.marker,
             description: self.description,
+            languages: self.languages.iter().map(|l| l.trim().to_lowercase()).collect(),
             origin: Some(format!("{source}:{line}")),
         })
     }

@@ -132,20 +132,48 @@ fn zstd_decompress(data: &[u8]) -> Vec<u8> {
     zstd::decode_all(data).expect("unzstd")
 }
 
+/// What the library makes of the records' texts with the corpus pass: one
+/// group (every record's URL is on example.com), documents in input order.
+fn clean_with_corpus(texts: &[&str], corpus: bool) -> Vec<String> {
+    let mut index = declutter::corpus::CorpusIndex::new(1 << 20);
+    for text in texts {
+        index.add_document("example.com", &declutter::corpus::fingerprints(text.as_bytes()));
+    }
+    let cleaner = declutter::Cleaner::new().expect("cleaner");
+    let group = index.group("example.com").filter(|_| corpus);
+    texts
+        .iter()
+        .map(|t| {
+            String::from_utf8(cleaner.clean_with_corpus(t.as_bytes(), group).text).expect("utf-8")
+        })
+        .collect()
+}
+
 /// Checks that every output line keeps its record's other fields byte for
-/// byte and carries the cleaned text.
+/// byte and carries the text the library cleans with the corpus pass.
 fn assert_round_trip(records: &[(String, String, String)], output: &[u8]) {
+    assert_round_trip_with(records, output, true);
+}
+
+/// [`assert_round_trip`] for stdin, which is read once: no corpus pass.
+fn assert_round_trip_stdin(records: &[(String, String, String)], output: &[u8]) {
+    assert_round_trip_with(records, output, false);
+}
+
+fn assert_round_trip_with(records: &[(String, String, String)], output: &[u8], corpus: bool) {
     let output = std::str::from_utf8(output).expect("utf-8 output");
     let lines: Vec<&str> = output.lines().collect();
     assert_eq!(lines.len(), records.len(), "one output record per input record");
-    for (line, (prefix, text, suffix)) in lines.iter().zip(records) {
+    let texts: Vec<&str> = records.iter().map(|(_, t, _)| t.as_str()).collect();
+    let expected = clean_with_corpus(&texts, corpus);
+    for ((line, (prefix, text, suffix)), expected) in lines.iter().zip(records).zip(expected) {
         let middle = line
             .strip_prefix(prefix.as_str())
             .and_then(|l| l.strip_suffix(suffix.as_str()))
             .unwrap_or_else(|| panic!("other fields changed:\n{line}\nprefix {prefix}"));
         let value = middle.strip_prefix("\"text\": ").expect("text key kept");
         let cleaned: String = serde_json::from_str(value).expect("text is a JSON string");
-        assert_eq!(cleaned, clean_text(text));
+        assert_eq!(cleaned, expected);
         assert_ne!(cleaned, *text, "the seeds have chrome to remove");
     }
 }
@@ -378,7 +406,8 @@ fn annotate_adds_removal_summary() {
     assert_eq!(
         lines[1],
         "{\"id\":2,\"text\":\"The body stays here as the article text of this record.\\n\",\
-         \"declutter\":{\"lines_removed\":1,\"bytes_removed\":10,\"rules\":{\"read-more\":1}}}"
+         \"declutter\":{\"lines_removed\":1,\"bytes_removed\":10,\"rules\":{\"read-more\":1},\
+         \"removed\":[{\"line\":1,\"rule\":\"read-more\",\"layer\":\"rule\"}]}}"
     );
     let third: serde_json::Value = serde_json::from_str(lines[2]).expect("json");
     assert_eq!(third["declutter"]["lines_removed"], 0);
@@ -475,11 +504,11 @@ fn stdin_to_stdout_jsonl_and_compressed_stdin() {
     let data = jsonl(&records);
     let out = run(&[&"clean", &"--format", &"jsonl", &"-"], data.as_bytes());
     assert_ok(&out);
-    assert_round_trip(&records, &out.stdout);
+    assert_round_trip_stdin(&records, &out.stdout);
     // Compressed stdin is recognised by its magic number; --compress gz on stdout.
     let out = run(&[&"clean", &"--format", &"jsonl", &"--compress", &"gz"], &gzip(data.as_bytes()));
     assert_ok(&out);
-    assert_round_trip(&records, &gunzip(&out.stdout));
+    assert_round_trip_stdin(&records, &gunzip(&out.stdout));
 }
 
 #[test]
@@ -596,4 +625,59 @@ fn broken_pipe_on_stdout_exits_0() {
     let out = child.wait_with_output().expect("wait");
     writer.join().expect("writer");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// Records of two sites: every record of site A carries the same template
+/// line; site B's records carry it once. The corpus pass groups records by
+/// the site of their `url` and removes the line where it repeats.
+fn two_sites() -> String {
+    let seeds = seeds();
+    let mut out = String::new();
+    for i in 0..12 {
+        let (site, template) = if i % 2 == 0 {
+            ("https://www.a.example/", true)
+        } else {
+            ("https://b.example/", i == 1)
+        };
+        let body = &seeds[i % seeds.len()];
+        let text = if template {
+            format!("Northwind Garden Supply Weekly Digest\n\n{body}\nStory {i}.\n")
+        } else {
+            format!("{body}\nStory {i}.\n")
+        };
+        out.push_str(&format!("{{\"url\":\"{site}{i}\",\"text\":{}}}\n", json_string(&text)));
+    }
+    out
+}
+
+#[test]
+fn corpus_pass_groups_by_site_and_is_deterministic() {
+    let dir = TempDir::new("corpus");
+    let input = dir.write("in.jsonl", two_sites().as_bytes());
+    let reasons = |extra: &[&dyn AsRef<std::ffi::OsStr>]| -> Vec<serde_json::Value> {
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"clean", &input, &"--annotate"];
+        args.extend_from_slice(extra);
+        let out = run(&args, b"");
+        assert_ok(&out);
+        String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json"))
+            .collect()
+    };
+    let corpus_removed_line_1 = |record: &serde_json::Value| {
+        record["declutter"]["removed"].as_array().expect("removed").iter().any(|r| {
+            r["line"] == 1
+                && r["rule"] == "corpus:repeated-across-documents"
+                && r["layer"] == "corpus"
+        })
+    };
+    let with = reasons(&[&"-j1"]);
+    for (i, record) in with.iter().enumerate() {
+        // Site A: six records share the line. Site B: one record has it.
+        assert_eq!(corpus_removed_line_1(record), i % 2 == 0, "record {i}: {record}");
+    }
+    assert_eq!(with, reasons(&[&"-j2", &"--chunk-records", &"3"]), "thread count changed output");
+    let without = reasons(&[&"--no-corpus"]);
+    assert!(without.iter().all(|r| !corpus_removed_line_1(r)));
 }

@@ -22,6 +22,10 @@ pub enum Command {
     Explain(ExplainArgs),
     /// List the rules in effect, or export their phrases.
     Rules(RulesArgs),
+    /// Print the line model's features of every line as TSV (to train a model).
+    Features(FeaturesArgs),
+    /// Score cleaned text against gold text: token precision, recall and F1 per dataset.
+    Eval(EvalArgs),
 }
 
 /// Options shared by every command that builds a cleaner.
@@ -33,9 +37,19 @@ pub struct RuleOptions {
     /// Start from no rules instead of the embedded defaults.
     #[arg(long)]
     pub no_default_rules: bool,
-    /// Do not let the context classifier remove lines (rules and detectors only).
+    /// Do not let the line model or the context classifier remove lines
+    /// (rules and detectors only).
     #[arg(long)]
     pub no_classifier: bool,
+    /// Use the context classifier instead of the learned line model.
+    #[arg(long, conflicts_with = "model")]
+    pub no_model: bool,
+    /// Use this line-model file instead of the embedded one.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// The line model's body-probability threshold (default: the model's own).
+    #[arg(long, value_name = "P")]
+    pub threshold: Option<f32>,
 }
 
 /// `declutter clean`.
@@ -76,6 +90,18 @@ pub struct CleanArgs {
     /// counted as skipped, never truncated.
     #[arg(long, value_name = "BYTES", default_value_t = declutter::batch::DEFAULT_MAX_DOC_BYTES)]
     pub max_doc_bytes: usize,
+    /// Skip the corpus pass (by default, files are read twice: first to count lines
+    /// repeated across documents of a site or of the batch, then to clean).
+    #[arg(long)]
+    pub no_corpus: bool,
+    /// The JSONL field holding a record's URL or domain: the corpus pass groups records by
+    /// site. Records without it form one group.
+    #[arg(long, value_name = "PATH", default_value = "url")]
+    pub url_field: String,
+    /// The most distinct lines the corpus pass holds (about 36 bytes each at most); past
+    /// it, lines seen in the fewest documents are forgotten.
+    #[arg(long, value_name = "N", default_value_t = declutter::corpus::DEFAULT_MAX_LINES)]
+    pub corpus_max_lines: usize,
     /// JSONL records cleaned per parallel chunk (a chunk also ends at 4 MiB).
     #[arg(long, value_name = "N", default_value_t = 4096, hide = true)]
     pub chunk_records: usize,
@@ -144,6 +170,56 @@ pub struct RulesArgs {
     /// Print every phrase of whole-line rules, one per line (for `grep -F -f`).
     #[arg(long)]
     pub export_phrases: bool,
+    /// Rule options.
+    #[command(flatten)]
+    pub rules: RuleOptions,
+}
+
+/// `declutter eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Gold directory: GOLD/<dataset>/<id>.gold.txt.
+    #[arg(long, value_name = "DIR")]
+    pub gold: PathBuf,
+    /// Predictions: PRED/<dataset>/<id><pred-suffix>; a missing one counts as empty.
+    #[arg(long, value_name = "DIR", required_unless_present = "input", conflicts_with = "input")]
+    pub pred: Option<PathBuf>,
+    /// Clean these inputs on the fly instead: INPUT/<dataset>/<id><input-suffix>.
+    #[arg(long, value_name = "DIR")]
+    pub input: Option<PathBuf>,
+    /// The suffix of prediction files.
+    #[arg(long, value_name = "SUFFIX", default_value = ".txt")]
+    pub pred_suffix: String,
+    /// The suffix of input files (with --input).
+    #[arg(long, value_name = "SUFFIX", default_value = ".input.txt")]
+    pub input_suffix: String,
+    /// With --input: no corpus pass over the inputs.
+    #[arg(long)]
+    pub no_corpus: bool,
+    /// How many of the worst pages to list.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub worst: usize,
+    /// Only these datasets (comma-separated).
+    #[arg(long, value_name = "NAMES")]
+    pub datasets: Option<String>,
+    /// Also write every page's scores here, as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Rule options (with --input).
+    #[command(flatten)]
+    pub rules: RuleOptions,
+}
+
+/// `declutter features`.
+#[derive(Debug, Args)]
+pub struct FeaturesArgs {
+    /// Input files or directories (each file one document).
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Compute the corpus features over all inputs (one group) instead of
+    /// leaving them at "no corpus".
+    #[arg(long)]
+    pub corpus: bool,
     /// Rule options.
     #[command(flatten)]
     pub rules: RuleOptions,

@@ -38,6 +38,9 @@ fn batch(args: &CleanArgs) -> Result<Batch> {
             CompressArg::None => Compression::None,
         }))
         .max_doc_bytes(args.max_doc_bytes)
+        .corpus(!args.no_corpus)
+        .url_field(&args.url_field)
+        .corpus_max_lines(args.corpus_max_lines)
         .chunk_size(4 << 20, args.chunk_records);
     Ok(builder.build(cleaner))
 }

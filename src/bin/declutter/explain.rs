@@ -20,6 +20,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     let cleaner = crate::build_cleaner(&args.rules)?;
     let input = crate::read_input(&args.input)?;
     let cleaned = cleaner.clean(&input);
+    let scores = cleaner.line_scores(&input, None);
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -62,9 +63,15 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
                 } else {
                     format!(" ({})", inline.join(", "))
                 };
+                let score = scores
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .map(|s| format!(" {s:.2}"))
+                    .unwrap_or_default();
                 writeln!(
                     out,
-                    "{}{number:>width$} + keep{}{note}\t{text}",
+                    "{}{number:>width$} + keep{score}{}{note}\t{text}",
                     paint(GREEN),
                     paint(RESET)
                 )?;

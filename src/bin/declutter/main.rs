@@ -2,7 +2,9 @@
 
 mod args;
 mod clean;
+mod eval;
 mod explain;
+mod features;
 
 use std::fs;
 use std::io::{self, Read, Write};
@@ -11,6 +13,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use declutter::model::Model;
 use declutter::{Cleaner, RuleKind, RuleSet};
 
 use crate::args::{Cli, Command, RuleOptions, RulesArgs};
@@ -40,13 +43,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Clean(args) => clean::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Rules(args) => rules(args),
+        Command::Features(args) => features::run(args),
+        Command::Eval(args) => eval::run(args),
     }
 }
 
 /// Builds the cleaner the rule options ask for.
 pub(crate) fn build_cleaner(options: &RuleOptions) -> Result<Cleaner> {
     let mut builder = Cleaner::builder();
-    builder.default_rules(!options.no_default_rules).classifier(!options.no_classifier);
+    builder
+        .default_rules(!options.no_default_rules)
+        .classifier(!options.no_classifier)
+        .line_model(!options.no_model && !options.no_classifier);
+    if let Some(path) = &options.model {
+        let text = fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read the line model", path.display()))?;
+        builder.model(Model::parse(&text, &path.display().to_string())?);
+    }
+    if let Some(threshold) = options.threshold {
+        if !(0.0..=1.0).contains(&threshold) {
+            anyhow::bail!("--threshold must be within 0 and 1, not {threshold}");
+        }
+        builder.model_threshold(threshold);
+    }
     for path in &options.rules {
         let text = fs::read_to_string(path)
             .with_context(|| format!("{}: cannot read rules", path.display()))?;

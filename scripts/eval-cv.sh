@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Cross-validated quality: every eval-dev page is cleaned by the fold model
+# that was trained (and had its threshold chosen) without it, through the
+# release binary with the corpus pass over all pages, then scored with the
+# benchmark's scorer.
+#   scripts/train_model.py --data ../shared/eval-dev --cv-dir CV   (writes CV/fold*.json, CV/fold*.pages)
+#   scripts/eval-cv.sh CV [extra `declutter clean` flags]
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cv=${1:?usage: eval-cv.sh CV_DIR [flags]}
+shift
+dev=${EVAL_DEV:-$here/../shared/eval-dev}
+out=${EVAL_OUT:-$(mktemp -d)}
+cargo build --release --quiet --manifest-path "$here/Cargo.toml"
+staging=$(mktemp -d)
+work=$(mktemp -d)
+trap 'rm -rf "$staging" "$work"' EXIT
+for d in "$dev"/*/; do
+  name=$(basename "$d")
+  mkdir -p "$staging/$name"
+  for f in "$d"*.input.txt; do ln -s "$f" "$staging/$name/$(basename "$f" .input.txt).txt"; done
+done
+for model in "$cv"/fold*.json; do
+  fold=$(basename "$model" .json)
+  "$here/target/release/declutter" clean "$staging" -o "$work/$fold" --force -q --model "$model" "$@"
+  while read -r page; do
+    mkdir -p "$out/$(dirname "$page")"
+    cp "$work/$fold/$page.txt" "$out/$page.txt"
+  done < "$cv/$fold.pages"
+done
+python3 "$dev/score.py" --gold-dir "$dev" --pred-dir "$out" ${SCORE_ARGS:-}
+echo "predictions in $out" >&2

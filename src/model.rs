@@ -1,0 +1,545 @@
+//! The learned line model: features of each line in its context, and a small
+//! ensemble of regression trees that turns them into a body probability.
+//!
+//! The model ships as data (`src/rules/model.json`, embedded like the
+//! default rules) and is trained by `scripts/train_model.py` from pages with
+//! human gold text; a user can train their own and load it with
+//! [`crate::CleanerBuilder::model`]. The file names the features it was
+//! trained on, and loading fails when they differ from [`FEATURE_NAMES`], so
+//! a model never silently reads the wrong columns.
+//!
+//! # Format
+//! ```json
+//! { "format": "declutter-model/1", "features": ["len_log", ...],
+//!   "threshold": 0.35, "base_score": 0.0,
+//!   "trees": [ { "feature": [3, -1, -1], "threshold": [0.5, 0, 0],
+//!                "left": [1, 0, 0], "right": [2, 0, 0],
+//!                "value": [0, -0.2, 0.4] } ] }
+//! ```
+//! An optional `"page_threshold": {"feature": "doc_good_share", "split": 0.5,
+//! "above": 0.45}` gives pages whose (page-level) feature is above `split`
+//! their own threshold: article pages want a stricter one than listings.
+//!
+//! Node 0 is the root. A node with `feature` -1 is a leaf holding `value`;
+//! otherwise a line goes to `left` when its feature is `<=` the threshold.
+//! The probability is the logistic function of `base_score` plus the leaf
+//! values reached in all trees; lines below `threshold` are not body.
+
+use serde::Deserialize;
+
+use crate::classify::Class;
+use crate::corpus::{self, Corpus};
+use crate::error::Error;
+use crate::passes::Doc;
+
+/// The format tag of a model file.
+pub const FORMAT: &str = "declutter-model/1";
+
+/// The embedded default model.
+pub const DEFAULT_MODEL: &str = include_str!("rules/model.json");
+
+/// Names of the features, in the order the model reads them.
+pub const FEATURE_NAMES: &[&str] = &[
+    "len_log",
+    "words",
+    "stopword_density",
+    "terminal_punct",
+    "heading_like",
+    "ends_colon",
+    "title_case_share",
+    "punct_share",
+    "digit_share",
+    "separators",
+    "removed_by_rule",
+    "jus_initial",
+    "jus_revised",
+    "rel_pos",
+    "blank_before",
+    "blank_after",
+    "block_lines",
+    "block_mean_words",
+    "copies_in_doc",
+    "corpus_share",
+    "corpus_log_count",
+    "ctx2_good",
+    "ctx2_words",
+    "ctx2_stop",
+    "ctx2_punct",
+    "ctx2_removed",
+    "ctx2_corpus",
+    "ctx5_good",
+    "ctx5_words",
+    "ctx5_stop",
+    "ctx5_punct",
+    "ctx5_removed",
+    "ctx5_corpus",
+    "ctx10_good",
+    "ctx10_words",
+    "ctx10_stop",
+    "ctx10_punct",
+    "ctx10_removed",
+    "ctx10_corpus",
+    "good_before",
+    "good_after",
+    "doc_lines_log",
+    "doc_len_log",
+    "doc_good_share",
+    "doc_removed_share",
+];
+
+/// The number of features per line.
+pub const FEATURES: usize = FEATURE_NAMES.len();
+
+/// The feature value that stands for "no corpus evidence" (a document
+/// cleaned alone). Models are trained with some documents in that state.
+pub const NO_CORPUS: f32 = -1.0;
+
+/// The fewest documents a corpus group needs before its counts are used as
+/// features: with fewer, every line looks repeated or unique by chance.
+pub const MIN_CORPUS_DOCUMENTS: u64 = 5;
+
+/// The features of every line of a document, row by row: line `i` is
+/// `values[i * FEATURES..(i + 1) * FEATURES]`. Blank lines have rows of
+/// zeros; they are never scored.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FeatureMatrix {
+    /// The values, [`FEATURES`] per line.
+    pub values: Vec<f32>,
+}
+
+impl FeatureMatrix {
+    /// The features of line `i` (0-based).
+    pub fn row(&self, i: usize) -> &[f32] {
+        &self.values[i * FEATURES..(i + 1) * FEATURES]
+    }
+
+    /// The number of lines.
+    pub fn lines(&self) -> usize {
+        self.values.len() / FEATURES
+    }
+}
+
+/// Measures every line of a document whose rule passes and context
+/// classifier have run.
+pub(crate) fn line_features(doc: &Doc, corpus: Option<&Corpus>) -> FeatureMatrix {
+    let n = doc.lines.len();
+    let mut values = vec![0.0f32; n * FEATURES];
+    if n == 0 {
+        return FeatureMatrix { values };
+    }
+    // Per-line base values, and the sequence of non-blank lines for context.
+    let mut seq: Vec<usize> = Vec::with_capacity(n);
+    let mut good = vec![0.0f32; n];
+    let mut words_log = vec![0.0f32; n];
+    let mut stop = vec![0.0f32; n];
+    let mut punct = vec![0.0f32; n];
+    let mut removed = vec![0.0f32; n];
+    let mut corpus_share = vec![NO_CORPUS; n];
+    let mut copies: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
+    for i in 0..n {
+        if !doc.lines[i].is_blank() {
+            *copies.entry(doc.folded.line(i)).or_default() += 1;
+        }
+    }
+    // A group too small to compare with carries no evidence.
+    let corpus = corpus.filter(|c| c.documents() >= MIN_CORPUS_DOCUMENTS);
+    // Shares count the other documents: a line is always in its own.
+    let others = corpus.map_or(0, |c| c.documents().saturating_sub(1).max(1)) as f32;
+    let mut total_len = 0.0f32;
+    let mut good_len = 0.0f32;
+    let mut removed_lines = 0usize;
+    for i in 0..n {
+        if doc.lines[i].is_blank() {
+            continue;
+        }
+        seq.push(i);
+        let f = &doc.features[i];
+        good[i] = match doc.initial[i] {
+            Class::Good => 1.0,
+            Class::NearGood => 0.5,
+            _ => 0.0,
+        };
+        words_log[i] = (1.0 + f.words as f32).ln();
+        stop[i] = f.stopword_density;
+        punct[i] = f32::from(u8::from(f.terminal_punctuation));
+        removed[i] = f32::from(u8::from(doc.verdicts[i].is_some()));
+        removed_lines += usize::from(doc.verdicts[i].is_some());
+        if let Some(c) = corpus {
+            let share = corpus::fingerprint(&doc.input[doc.lines[i].content.clone()])
+                .map_or(0.0, |fp| c.count(fp).saturating_sub(1) as f32 / others);
+            corpus_share[i] = share;
+        }
+        total_len += f.length as f32;
+        if doc.classes.get(i) == Some(&Class::Good) {
+            good_len += f.length as f32;
+        }
+    }
+    let m = seq.len();
+    // Prefix sums over the non-blank sequence, for window means.
+    let series: [&[f32]; 6] = [&good, &words_log, &stop, &punct, &removed, &corpus_share];
+    let prefix: Vec<Vec<f64>> = series
+        .iter()
+        .map(|s| {
+            let mut p = Vec::with_capacity(m + 1);
+            p.push(0.0f64);
+            for &i in &seq {
+                let last = p.last().copied().unwrap_or(0.0);
+                p.push(last + f64::from(s[i]));
+            }
+            p
+        })
+        .collect();
+    let mut good_prefix = Vec::with_capacity(m + 1);
+    good_prefix.push(0.0f32);
+    for &i in &seq {
+        let last = good_prefix.last().copied().unwrap_or(0.0);
+        let add = if doc.classes.get(i) == Some(&Class::Good) {
+            doc.features[i].length as f32
+        } else {
+            0.0
+        };
+        good_prefix.push(last + add);
+    }
+    // Blank-line-delimited blocks.
+    let mut block_of = vec![(0usize, 0usize); n]; // (lines, words)
+    let mut start = 0;
+    while start < n {
+        if doc.lines[start].is_blank() {
+            start += 1;
+            continue;
+        }
+        let mut end = start;
+        let mut w = 0;
+        while end < n && !doc.lines[end].is_blank() {
+            w += doc.features[end].words;
+            end += 1;
+        }
+        for b in &mut block_of[start..end] {
+            *b = (end - start, w);
+        }
+        start = end;
+    }
+
+    let doc_lines_log = (1.0 + m as f32).ln();
+    let doc_len_log = (1.0 + total_len).ln();
+    let doc_good_share = if total_len > 0.0 { good_len / total_len } else { 0.0 };
+    let doc_removed_share = removed_lines as f32 / m.max(1) as f32;
+    for (k, &i) in seq.iter().enumerate() {
+        let f = &doc.features[i];
+        let raw = &doc.input[doc.lines[i].content.clone()];
+        let text = doc.folded.line(i);
+        let (mut title, mut chars, mut puncts, mut digits, mut seps) = (0, 0, 0, 0, 0);
+        let mut at_word_start = true;
+        for c in bstr::ByteSlice::chars(raw) {
+            chars += 1;
+            if c.is_whitespace() {
+                at_word_start = true;
+                continue;
+            }
+            if at_word_start && c.is_uppercase() {
+                title += 1;
+            }
+            at_word_start = false;
+            if c.is_numeric() {
+                digits += 1;
+            } else if !c.is_alphanumeric() {
+                puncts += 1;
+                if matches!(c, '|' | '»' | '›' | '·' | '•' | '/' | '>' | '«' | '‹') {
+                    seps += 1;
+                }
+            }
+        }
+        let chars = chars.max(1) as f32;
+        let words = f.words.max(1) as f32;
+        let (block_lines, block_words) = block_of[i];
+        let row = &mut values[i * FEATURES..(i + 1) * FEATURES];
+        let mut col = 0;
+        let mut put = |v: f32| {
+            row[col] = v;
+            col += 1;
+        };
+        put((1.0 + f.length as f32).ln());
+        put(f.words as f32);
+        put(f.stopword_density);
+        put(punct[i]);
+        put(f32::from(u8::from(f.heading_like)));
+        put(f32::from(u8::from(raw.ends_with(b":"))));
+        put(title as f32 / words);
+        put(puncts as f32 / chars);
+        put(digits as f32 / chars);
+        put(seps as f32);
+        put(removed[i]);
+        put(class_value(doc.initial[i]));
+        put(doc.classes.get(i).map_or(0.0, |&c| class_value(c)));
+        put(i as f32 / n as f32);
+        put(f32::from(u8::from(i == 0 || doc.lines[i - 1].is_blank())));
+        put(f32::from(u8::from(i + 1 == n || doc.lines[i + 1].is_blank())));
+        put(block_lines as f32);
+        put(block_words as f32 / block_lines.max(1) as f32);
+        put(copies.get(text).copied().unwrap_or(1) as f32);
+        put(corpus_share[i]);
+        put(if corpus.is_some() { (1.0 + corpus_share[i] * others).ln() } else { NO_CORPUS });
+        for radius in [2usize, 5, 10] {
+            let lo = k.saturating_sub(radius);
+            let hi = (k + radius + 1).min(m);
+            let count = (hi - lo) as f64;
+            for p in &prefix {
+                put(((p[hi] - p[lo]) / count) as f32);
+            }
+        }
+        let all_good = good_prefix[m].max(1.0);
+        put(good_prefix[k] / all_good);
+        put((good_prefix[m] - good_prefix[k + 1]) / all_good);
+        put(doc_lines_log);
+        put(doc_len_log);
+        put(doc_good_share);
+        put(doc_removed_share);
+        debug_assert_eq!(col, FEATURES);
+    }
+    FeatureMatrix { values }
+}
+
+fn class_value(class: Class) -> f32 {
+    match class {
+        Class::Blank | Class::Bad => 0.0,
+        Class::Short => 1.0,
+        Class::NearGood => 2.0,
+        Class::Good => 3.0,
+    }
+}
+
+/// A trained ensemble of regression trees over [`FEATURE_NAMES`].
+#[derive(Debug, Clone)]
+pub struct Model {
+    trees: Vec<Tree>,
+    base_score: f64,
+    threshold: f32,
+    page_threshold: Option<PageThreshold>,
+}
+
+/// A second threshold for pages whose page-level feature is above a split.
+#[derive(Debug, Clone, Copy)]
+struct PageThreshold {
+    feature: usize,
+    split: f64,
+    above: f32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PageThresholdFile {
+    feature: String,
+    split: f64,
+    above: f32,
+}
+
+#[derive(Debug, Clone)]
+struct Tree {
+    feature: Vec<i32>,
+    threshold: Vec<f64>,
+    left: Vec<u32>,
+    right: Vec<u32>,
+    value: Vec<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModelFile {
+    format: String,
+    features: Vec<String>,
+    threshold: f32,
+    #[serde(default)]
+    page_threshold: Option<PageThresholdFile>,
+    #[serde(default)]
+    base_score: f64,
+    trees: Vec<TreeFile>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    trained: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TreeFile {
+    feature: Vec<i32>,
+    threshold: Vec<f64>,
+    left: Vec<u32>,
+    right: Vec<u32>,
+    value: Vec<f64>,
+}
+
+impl Model {
+    /// Parses a model file; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Model, Error> {
+        let file: ModelFile = serde_json::from_str(text)
+            .map_err(|e| Error::model(origin, format!("not a model file: {e}")))?;
+        if file.format != FORMAT {
+            return Err(Error::model(
+                origin,
+                format!("format is {:?}, this version reads {FORMAT:?}", file.format),
+            ));
+        }
+        if file.features.iter().map(String::as_str).ne(FEATURE_NAMES.iter().copied()) {
+            return Err(Error::model(
+                origin,
+                "trained on other features than this version computes; retrain it with \
+                 scripts/train_model.py"
+                    .to_string(),
+            ));
+        }
+        if !(0.0..=1.0).contains(&file.threshold) {
+            return Err(Error::model(origin, "threshold must be within 0..=1".to_string()));
+        }
+        let page_threshold = match file.page_threshold {
+            None => None,
+            Some(p) => {
+                let Some(feature) = FEATURE_NAMES.iter().position(|&n| n == p.feature) else {
+                    return Err(Error::model(origin, format!("unknown feature {:?}", p.feature)));
+                };
+                if !(0.0..=1.0).contains(&p.above) {
+                    return Err(Error::model(origin, "threshold must be within 0..=1".to_string()));
+                }
+                Some(PageThreshold { feature, split: p.split, above: p.above })
+            }
+        };
+        let mut trees = Vec::with_capacity(file.trees.len());
+        for (t, tree) in file.trees.into_iter().enumerate() {
+            let nodes = tree.feature.len();
+            let same = [tree.threshold.len(), tree.left.len(), tree.right.len(), tree.value.len()]
+                .iter()
+                .all(|&len| len == nodes);
+            if nodes == 0 || !same {
+                return Err(Error::model(origin, format!("tree {t}: arrays differ in length")));
+            }
+            for node in 0..nodes {
+                let feature = tree.feature[node];
+                if feature < 0 {
+                    continue;
+                }
+                // Children come after their parent, so every walk ends.
+                let (l, r) = (tree.left[node] as usize, tree.right[node] as usize);
+                if feature as usize >= FEATURES
+                    || l <= node
+                    || r <= node
+                    || l >= nodes
+                    || r >= nodes
+                {
+                    return Err(Error::model(origin, format!("tree {t}: bad node {node}")));
+                }
+            }
+            trees.push(Tree {
+                feature: tree.feature,
+                threshold: tree.threshold,
+                left: tree.left,
+                right: tree.right,
+                value: tree.value,
+            });
+        }
+        Ok(Model { trees, base_score: file.base_score, threshold: file.threshold, page_threshold })
+    }
+
+    /// The embedded default model.
+    pub fn default_model() -> Result<Model, Error> {
+        Model::parse(DEFAULT_MODEL, "<default model>")
+    }
+
+    /// The probability below which a line is not body, for pages without
+    /// a page-level threshold.
+    pub fn threshold(&self) -> f32 {
+        self.threshold
+    }
+
+    /// The threshold for the line with features `row`: the page-level one
+    /// when the row's page feature is above its split, else
+    /// [`Model::threshold`].
+    pub fn threshold_for(&self, row: &[f32]) -> f32 {
+        match self.page_threshold {
+            Some(p) if row.get(p.feature).is_some_and(|&x| f64::from(x) > p.split) => p.above,
+            _ => self.threshold,
+        }
+    }
+
+    /// Sets one probability below which a line is not body, for every page
+    /// (any page-level threshold is dropped).
+    pub fn set_threshold(&mut self, threshold: f32) {
+        self.threshold = threshold.clamp(0.0, 1.0);
+        self.page_threshold = None;
+    }
+
+    /// The number of trees.
+    pub fn trees(&self) -> usize {
+        self.trees.len()
+    }
+
+    /// The body probability of one line's features (a row of
+    /// [`FeatureMatrix`]). Rows shorter than [`FEATURES`] read missing
+    /// values as 0.
+    pub fn predict(&self, row: &[f32]) -> f32 {
+        let mut sum = self.base_score;
+        for tree in &self.trees {
+            let mut node = 0usize;
+            loop {
+                let feature = tree.feature[node];
+                if feature < 0 {
+                    sum += tree.value[node];
+                    break;
+                }
+                let x = f64::from(row.get(feature as usize).copied().unwrap_or(0.0));
+                node = if x <= tree.threshold[node] {
+                    tree.left[node] as usize
+                } else {
+                    tree.right[node] as usize
+                };
+            }
+        }
+        (1.0 / (1.0 + (-sum).exp())) as f32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stump(threshold: f32) -> String {
+        let names: Vec<String> = FEATURE_NAMES.iter().map(|n| format!("{n:?}")).collect();
+        format!(
+            r#"{{"format":"declutter-model/1","features":[{}],"threshold":{threshold},
+            "trees":[{{"feature":[1,-1,-1],"threshold":[5.0,0,0],"left":[1,0,0],
+            "right":[2,0,0],"value":[0,-2.0,2.0]}}]}}"#,
+            names.join(",")
+        )
+    }
+
+    #[test]
+    fn stump_splits_on_its_feature() {
+        let model = Model::parse(&stump(0.5), "t").unwrap();
+        let mut row = vec![0.0; FEATURES];
+        row[1] = 5.0;
+        assert!(model.predict(&row) < 0.2);
+        row[1] = 5.5;
+        assert!(model.predict(&row) > 0.8);
+        assert_eq!(model.trees(), 1);
+    }
+
+    #[test]
+    fn rejects_bad_files() {
+        let good = stump(0.5);
+        for (bad, why) in [
+            (good.replace("declutter-model/1", "other/2"), "format"),
+            (good.replace("\"len_log\"", "\"length\""), "features"),
+            (good.replace("\"left\":[1,0,0]", "\"left\":[0,0,0]"), "cycle"),
+            (good.replace("\"left\":[1,0,0]", "\"left\":[9,0,0]"), "out of range"),
+            (good.replace("\"value\":[0,-2.0,2.0]", "\"value\":[0]"), "lengths"),
+            (stump(1.5), "threshold"),
+            ("{".to_string(), "json"),
+        ] {
+            assert!(Model::parse(&bad, "t").is_err(), "{why}");
+        }
+    }
+
+    #[test]
+    fn default_model_loads() {
+        let model = Model::default_model().unwrap();
+        assert!(model.trees() > 0);
+    }
+}
