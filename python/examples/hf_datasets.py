@@ -32,7 +32,8 @@ def site_column(url: Any) -> str:
 
 
 def corpus_pass(ds: datasets.Dataset, text: str = "text", url: str = "url") -> dict[str, declutter.Corpus]:
-    """Pass 1: the corpus of every site (rows with a null text are skipped)."""
+    """Pass 1: the corpus of every site, counted as ``declutter clean``
+    counts (rows with a null text are skipped, copies of a page count once)."""
 
     def add_fingerprints(batch: dict[str, list]) -> dict[str, list]:
         urls = batch[url] if url in batch else [None] * len(batch[text])
@@ -48,9 +49,14 @@ def corpus_pass(ds: datasets.Dataset, text: str = "text", url: str = "url") -> d
     fps = ds.map(add_fingerprints, batched=True, remove_columns=ds.column_names)
     documents: Counter[str] = Counter()
     counts: dict[str, Counter[int]] = defaultdict(Counter)
+    seen: dict[str, set[tuple[int, ...]]] = defaultdict(set)
     for row in fps:
         if row["_fps"] is None:
             continue
+        page = tuple(row["_fps"])
+        if page in seen[row["_site"]]:
+            continue  # the same lines as a page already counted: a copy
+        seen[row["_site"]].add(page)
         documents[row["_site"]] += 1
         counts[row["_site"]].update(row["_fps"])
     return {site: declutter.Corpus(n, counts[site]) for site, n in documents.items()}

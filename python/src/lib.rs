@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use declutter::corpus::{self, Corpus};
+use declutter::model::Model;
 use declutter::{Cleaned, Cleaner, RuleSet};
 use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -29,9 +30,20 @@ pyo3::create_exception!(
      that does not compile. The message names the file, line and rule."
 );
 
+pyo3::create_exception!(
+    declutter,
+    ModelError,
+    PyValueError,
+    "A line-model file that cannot be used (bad JSON, or a model for another \
+     version). The message names the file."
+);
+
 /// Turns a library error into the Python exception callers catch.
 fn rules_error(err: declutter::Error) -> PyErr {
-    RulesError::new_err(err.to_string())
+    match err.kind() {
+        declutter::ErrorKind::Model { .. } => ModelError::new_err(err.to_string()),
+        _ => RulesError::new_err(err.to_string()),
+    }
 }
 
 /// The name of an object's type, for error messages.
@@ -76,17 +88,40 @@ struct RulesSource {
 
 impl RulesSource {
     fn read(path: PathBuf) -> PyResult<RulesSource> {
-        let name = path.display().to_string();
-        let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => {
-                PyFileNotFoundError::new_err(format!("{name}: cannot read rules: {e}"))
-            }
-            _ => PyOSError::new_err(format!("{name}: cannot read rules: {e}")),
-        })?;
-        let text = String::from_utf8(bytes)
-            .map_err(|e| RulesError::new_err(format!("{name}: rules file is not UTF-8: {e}")))?;
+        let (name, text) = read_utf8(path, "rules")?;
         Ok(RulesSource { name, text })
     }
+}
+
+/// A file's name (as shown in errors) and text; `what` says what it holds.
+fn read_utf8(path: PathBuf, what: &str) -> PyResult<(String, String)> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            PyFileNotFoundError::new_err(format!("{name}: cannot read {what}: {e}"))
+        }
+        _ => PyOSError::new_err(format!("{name}: cannot read {what}: {e}")),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let msg = format!("{name}: {what} file is not UTF-8: {e}");
+        if what == "rules" {
+            RulesError::new_err(msg)
+        } else {
+            ModelError::new_err(msg)
+        }
+    })?;
+    Ok((name, text))
+}
+
+/// Which line model a cleaner uses.
+#[derive(Debug, Clone)]
+enum ModelSource {
+    /// The embedded model.
+    Default,
+    /// The context classifier instead of a model.
+    Off,
+    /// A model file: its name (as shown in errors) and text.
+    File { name: String, text: String },
 }
 
 /// Everything a cleaner is built from: enough to rebuild it elsewhere.
@@ -96,15 +131,42 @@ struct Settings {
     default_rules: bool,
     classifier: bool,
     duplicates: bool,
+    model: ModelSource,
+    threshold: Option<f32>,
 }
 
 impl Settings {
+    /// The defaults, as `declutter clean` without options.
+    fn defaults() -> Settings {
+        Settings {
+            rules: Vec::new(),
+            default_rules: true,
+            classifier: true,
+            duplicates: true,
+            model: ModelSource::Default,
+            threshold: None,
+        }
+    }
+
     fn build(&self) -> PyResult<Cleaner> {
         let mut builder = Cleaner::builder();
+        // As the CLI: without the classifier there is no line model either.
         builder
             .default_rules(self.default_rules)
             .classifier(self.classifier)
-            .duplicates(self.duplicates);
+            .duplicates(self.duplicates)
+            .line_model(self.classifier && !matches!(self.model, ModelSource::Off));
+        if let (true, ModelSource::File { name, text }) = (self.classifier, &self.model) {
+            builder.model(Model::parse(text, name).map_err(rules_error)?);
+        }
+        if let Some(threshold) = self.threshold {
+            if !(0.0..=1.0).contains(&threshold) {
+                return Err(PyValueError::new_err(format!(
+                    "threshold must be within 0 and 1, not {threshold}"
+                )));
+            }
+            builder.model_threshold(threshold);
+        }
         for source in &self.rules {
             builder.rules(RuleSet::parse(&source.text, &source.name).map_err(rules_error)?);
         }
@@ -154,14 +216,22 @@ struct Workers {
 ///         them, added on top of the defaults; a rule with a default's name
 ///         replaces it. The files are read now.
 ///     default_rules: start from the embedded default rules (default True).
-///     classifier: let the context classifier remove lines no rule names
-///         (default True).
+///     classifier: let the learned line model (or the context classifier)
+///         remove lines no rule names (default True); False leaves only
+///         rules and structural detectors, like the CLI's --no-classifier.
 ///     duplicates: remove repeated lines (default True).
+///     model: True for the embedded line model, False for the context
+///         classifier instead (the CLI's --no-model), or the path of a
+///         model file (--model).
+///     threshold: the line model's body-probability threshold, 0 to 1
+///         (lower keeps more); default: the model's own (--threshold).
 ///
 /// Raises:
 ///     RulesError: a rules file is not valid (the message names the file,
 ///         line and rule).
-///     FileNotFoundError, OSError: a rules file cannot be read.
+///     ModelError: a model file is not valid.
+///     FileNotFoundError, OSError: a rules or model file cannot be read.
+///     ValueError: threshold is outside 0 to 1.
 ///
 /// A cleaner is safe to share between threads, and picklable (the pickle
 /// carries the rules' text, so no rules file is needed where it is loaded).
@@ -206,16 +276,54 @@ impl PyCleaner {
 #[pymethods]
 impl PyCleaner {
     #[new]
-    #[pyo3(signature = (rules_path=None, *, default_rules=true, classifier=true, duplicates=true))]
+    #[pyo3(signature = (
+        rules_path=None,
+        *,
+        default_rules=true,
+        classifier=true,
+        duplicates=true,
+        model=None,
+        threshold=None,
+    ))]
     fn new(
         rules_path: Option<&Bound<'_, PyAny>>,
         default_rules: bool,
         classifier: bool,
         duplicates: bool,
+        model: Option<&Bound<'_, PyAny>>,
+        threshold: Option<f32>,
     ) -> PyResult<PyCleaner> {
         let rules =
             rule_paths(rules_path)?.into_iter().map(RulesSource::read).collect::<PyResult<_>>()?;
-        PyCleaner::from_settings(Settings { rules, default_rules, classifier, duplicates })
+        let model = match model {
+            None => ModelSource::Default,
+            Some(m) if m.is_none() => ModelSource::Default,
+            Some(m) if m.is_instance_of::<pyo3::types::PyBool>() => {
+                if m.is_truthy()? {
+                    ModelSource::Default
+                } else {
+                    ModelSource::Off
+                }
+            }
+            Some(m) => {
+                let path: PathBuf = m.extract().map_err(|_| {
+                    PyTypeError::new_err(format!(
+                        "model must be True, False or a path (str or os.PathLike), not {}",
+                        type_name(m)
+                    ))
+                })?;
+                let (name, text) = read_utf8(path, "the line model")?;
+                ModelSource::File { name, text }
+            }
+        };
+        PyCleaner::from_settings(Settings {
+            rules,
+            default_rules,
+            classifier,
+            duplicates,
+            model,
+            threshold,
+        })
     }
 
     /// Cleans one document and returns the kept text.
@@ -361,8 +469,15 @@ impl PyCleaner {
     fn __repr__(&self) -> String {
         let s = &self.settings;
         let paths: Vec<&str> = s.rules.iter().map(|r| r.name.as_str()).collect();
+        let model = match &s.model {
+            ModelSource::Default => "True".to_string(),
+            ModelSource::Off => "False".to_string(),
+            ModelSource::File { name, .. } => format!("{name:?}"),
+        };
+        let threshold = s.threshold.map_or_else(|| "None".to_string(), |t| t.to_string());
         format!(
-            "Cleaner(rules_path={paths:?}, default_rules={}, classifier={}, duplicates={})",
+            "Cleaner(rules_path={paths:?}, default_rules={}, classifier={}, duplicates={}, \
+             model={model}, threshold={threshold})",
             py_bool(s.default_rules),
             py_bool(s.classifier),
             py_bool(s.duplicates)
@@ -377,7 +492,14 @@ impl PyCleaner {
             s.rules.iter().map(|r| (r.name.clone(), r.text.clone())).collect();
         let module = py.import("declutter._declutter")?;
         let rebuild = module.getattr("_cleaner_from_state")?;
-        let args = (rules, s.default_rules, s.classifier, s.duplicates).into_pyobject(py)?;
+        // The model as (kind, name, text): 0 embedded, 1 off, 2 a file.
+        let model = match &s.model {
+            ModelSource::Default => (0u8, String::new(), String::new()),
+            ModelSource::Off => (1, String::new(), String::new()),
+            ModelSource::File { name, text } => (2, name.clone(), text.clone()),
+        };
+        let args = (rules, s.default_rules, s.classifier, s.duplicates, model, s.threshold)
+            .into_pyobject(py)?;
         PyTuple::new(py, [rebuild, args.into_any()])
     }
 }
@@ -397,9 +519,23 @@ fn _cleaner_from_state(
     default_rules: bool,
     classifier: bool,
     duplicates: bool,
+    model: (u8, String, String),
+    threshold: Option<f32>,
 ) -> PyResult<PyCleaner> {
     let rules = rules.into_iter().map(|(name, text)| RulesSource { name, text }).collect();
-    PyCleaner::from_settings(Settings { rules, default_rules, classifier, duplicates })
+    let model = match model {
+        (0, _, _) => ModelSource::Default,
+        (1, _, _) => ModelSource::Off,
+        (_, name, text) => ModelSource::File { name, text },
+    };
+    PyCleaner::from_settings(Settings {
+        rules,
+        default_rules,
+        classifier,
+        duplicates,
+        model,
+        threshold,
+    })
 }
 
 /// The corpus argument of `clean_batch`.
@@ -455,9 +591,10 @@ fn batch_corpora(arg: Option<&Bound<'_, PyAny>>, n: usize) -> PyResult<Corpora> 
 ///         or, for the "inline" layer, the part cut from a kept line.
 ///     rule: the name of the rule or detector that removed it.
 ///     layer: the stage that removed it: "rule", "section", "structure",
-///         "classifier", "corpus" or "inline".
-///     score: the evidence behind a scored removal (stop-word density for
-///         the classifier, the share of the group's documents containing
+///         "classifier", "corpus", "model" or "inline".
+///     score: the evidence behind a scored removal (the body probability
+///         for the line model, the stop-word density for the context
+///         classifier, the share of the group's other documents containing
 ///         the line for the corpus layer), else None.
 ///     start, end: where the removed text is in the input, as str indices
 ///         (``text == input[start:end]``).
@@ -472,7 +609,7 @@ struct PyRemoval {
     /// The name of the rule or detector that removed it.
     rule: String,
     /// The stage that removed it: rule, section, structure, classifier,
-    /// corpus or inline.
+    /// corpus, model or inline.
     layer: &'static str,
     /// The evidence behind a scored removal, else `None`.
     score: Option<f64>,
@@ -561,7 +698,10 @@ fn removals(text: &str, cleaned: &Cleaned) -> Vec<PyRemoval> {
 ///     ValueError: a fingerprint or count out of range.
 ///     TypeError: counts is neither a dict nor an iterable of pairs.
 ///
-/// Corpus objects are picklable; Corpus.from_texts() counts documents here.
+/// A group needs at least 5 documents before its counts are used, and a
+/// line is repeated when found in at least 3 other documents (and 10% of
+/// them). Corpus objects are picklable; Corpus.from_texts() counts
+/// documents here.
 #[pyclass(name = "Corpus", module = "declutter")]
 struct PyCorpus {
     inner: Arc<Corpus>,
@@ -631,8 +771,10 @@ impl PyCorpus {
         Ok(PyCorpus { inner: Arc::new(Corpus::from_counts(documents, pairs)) })
     }
 
-    /// The corpus of a list of documents (one group), counted here, with
-    /// the GIL released.
+    /// The corpus of a list of documents (one group), counted here with the
+    /// GIL released, as `declutter clean` counts a group: a document whose
+    /// lines are exactly those of one already counted (the same page
+    /// crawled twice) is not counted again.
     ///
     /// Raises:
     ///     TypeError: texts is a str, or an item is not a str.
@@ -656,16 +798,19 @@ impl PyCorpus {
             .map(|(i, item)| as_text(item, &format!("texts[{i}]")))
             .collect::<PyResult<_>>()?;
         let corpus = py.detach(|| {
-            let mut corpus = Corpus::with_capacity_limit(usize::MAX);
+            // The CLI's index: a copy of a document already added (the same
+            // lines exactly) is not counted again.
+            let mut index = corpus::CorpusIndex::new(usize::MAX);
             for doc in &docs {
-                corpus.add_document(&corpus::fingerprints(doc.as_bytes()));
+                index.add_document("", &corpus::fingerprints(doc.as_bytes()));
             }
-            corpus
+            index.group("").cloned().unwrap_or_else(|| Corpus::with_capacity_limit(usize::MAX))
         });
         Ok(PyCorpus { inner: Arc::new(corpus) })
     }
 
-    /// Adds one document (str) to the counts.
+    /// Adds one document (str) to the counts (every call counts, copies
+    /// included; from_texts() skips copies).
     fn add(&mut self, text: &Bound<'_, PyAny>) -> PyResult<()> {
         let text = as_text(text, "text")?;
         Arc::make_mut(&mut self.inner).add_document(&corpus::fingerprints(text.as_bytes()));
@@ -678,10 +823,10 @@ impl PyCorpus {
         Arc::make_mut(&mut self.inner).merge(&other);
     }
 
-    /// Drops every line found in fewer than `min` documents. A line seen in
-    /// one or two documents is no evidence (the cleaner needs at least 3),
-    /// so `retain_repeated(2)` shrinks a corpus to send to workers without
-    /// changing any result.
+    /// Drops every line found in fewer than `min` documents. A line found
+    /// in one document only (its own) reads exactly like an unknown one, so
+    /// `retain_repeated(2)` shrinks a corpus to send to workers without
+    /// changing any result; a higher `min` may.
     fn retain_repeated(&mut self, min: u32) {
         Arc::make_mut(&mut self.inner).retain_repeated(min);
     }
@@ -756,26 +901,12 @@ fn clean(
     let text = as_text(text, "text")?;
     let paths = rule_paths(rules)?;
     let cleaned = if paths.is_empty() {
-        let cleaner = DEFAULT_CLEANER.get_or_try_init(py, || {
-            Py::new(
-                py,
-                PyCleaner::from_settings(Settings {
-                    rules: Vec::new(),
-                    default_rules: true,
-                    classifier: true,
-                    duplicates: true,
-                })?,
-            )
-        })?;
+        let cleaner = DEFAULT_CLEANER
+            .get_or_try_init(py, || Py::new(py, PyCleaner::from_settings(Settings::defaults())?))?;
         cleaner.get().run(py, text, corpus.as_deref())
     } else {
         let rules = paths.into_iter().map(RulesSource::read).collect::<PyResult<_>>()?;
-        let cleaner = PyCleaner::from_settings(Settings {
-            rules,
-            default_rules: true,
-            classifier: true,
-            duplicates: true,
-        })?;
+        let cleaner = PyCleaner::from_settings(Settings { rules, ..Settings::defaults() })?;
         cleaner.run(py, text, corpus.as_deref())
     };
     Ok(output_text(&cleaned.text).into_owned())
@@ -824,6 +955,7 @@ fn site_of(url: &Bound<'_, PyAny>) -> PyResult<String> {
 #[pymodule]
 fn _declutter(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("RulesError", m.py().get_type::<RulesError>())?;
+    m.add("ModelError", m.py().get_type::<ModelError>())?;
     m.add_class::<PyCleaner>()?;
     m.add_class::<PyCorpus>()?;
     m.add_class::<PyRemoval>()?;

@@ -4,9 +4,11 @@ implementation of the CLI's corpus pass written from its specification.
 The specification (``declutter clean in.jsonl -o out.jsonl``): records are
 grouped by ``site_of(record[url_field])`` when that field is a string, else
 into the group ``""``; only records whose text field is a string count as
-documents of their group; ``documents`` is their number, ``count(fp)`` the
-number of them whose ``fingerprints(text)`` contain ``fp``; each such record
-is cleaned with its group's corpus. Everything else passes through.
+documents of their group, and a record whose set of line fingerprints equals
+that of one already counted in the group (an exact copy of a page) is not
+counted again; ``documents`` is their number, ``count(fp)`` the number of
+them whose ``fingerprints(text)`` contain ``fp``; each record with a string
+text is cleaned with its group's corpus. Everything else passes through.
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ NEWS_CHROME_END = [
 ]
 BLOG_CHROME = ["Filed under Thoughts and Notes", "Comments are moderated by the editors"]
 NO_URL_CHROME = ["Archived by the crawler team for research"]
+# One per record, so that no two pages of a group are copies by accident.
+PLACES = [
+    "Lisbon", "Oslo", "Nairobi", "Lima", "Hanoi", "Quito", "Perth", "Accra",
+    "Tbilisi", "Dakar", "Riga", "Cusco", "Male", "Sucre", "Suva", "Apia",
+    "Bern", "Baku", "Doha", "Kiev", "Lome", "Minsk", "Paris", "Rabat",
+]
 
 
 def _seed_texts() -> list[str]:
@@ -62,15 +70,23 @@ def crawl_lines() -> list[str]:
         records.append(record)
         n += 1
 
-    for i in range(5):
-        body = seeds[i % len(seeds)]
-        text = "\n".join(NEWS_CHROME_TOP) + "\n\n" + interleave(body, NEWS_CHROME_END)
-        add(f"https://{'www.' if i % 2 else ''}gazette.example.com/story/{i}", text, lang="en")
-    for i in range(4):
-        body = seeds[(i + 5) % len(seeds)]
+    place = iter(PLACES)
+
+    def dateline(body: str) -> str:
+        return f"Filed from {next(place)}\n\n{body}"
+
+    news = []
+    for i in range(6):
+        body = dateline(seeds[i % len(seeds)])
+        news.append("\n".join(NEWS_CHROME_TOP) + "\n\n" + interleave(body, NEWS_CHROME_END))
+        add(f"https://{'www.' if i % 2 else ''}gazette.example.com/story/{i}", news[-1], lang="en")
+    # The same page crawled again (another URL): not counted twice.
+    add("https://gazette.example.com/story/0?utm=feed", news[0], lang="en")
+    for i in range(6):
+        body = dateline(seeds[(i + 2) % len(seeds)])
         add(f"http://Blog.Example.org:8080/p?id={i}", interleave(body, BLOG_CHROME))
-    for i in range(3):
-        body = seeds[(i + 9) % len(seeds)]
+    for i in range(5):
+        body = dateline(seeds[(i + 4) % len(seeds)])
         add(..., interleave(body, NO_URL_CHROME))
     # A non-string URL joins the no-URL group.
     add(12, NO_URL_CHROME[0] + "\nA short note with one line of text that is not very long.")
@@ -115,11 +131,13 @@ def reference_clean(
             parsed.append(json.loads(line))
         except ValueError:
             parsed.append(None)
-    groups: dict[str, list[list[int]]] = defaultdict(list)
+    groups: dict[str, dict[tuple[int, ...], None]] = defaultdict(dict)
     for record in parsed:
         text = get_field(record, field)
         if isinstance(text, str):
-            groups[_site(get_field(record, url_field))].append(declutter.fingerprints(text))
+            # A dict as an ordered set: a copy of a page counts once.
+            fps = tuple(declutter.fingerprints(text))
+            groups[_site(get_field(record, url_field))][fps] = None
     corpora = {
         site: declutter.Corpus(len(docs), Counter(fp for doc in docs for fp in doc))
         for site, docs in groups.items()

@@ -160,3 +160,23 @@ def test_cleaner_is_shared_across_python_threads(seeds):
         t.join()
     want = [golden for _, _, golden in seeds]
     assert all(r == want for r in results.values())
+
+
+@pytest.mark.parametrize(
+    "kwargs, flags",
+    [
+        ({"model": False}, ["--no-model"]),
+        ({"threshold": 0.2}, ["--threshold", "0.2"]),
+        ({"classifier": False}, ["--no-classifier"]),
+        ({"model": str(ROOT / "src" / "rules" / "model.json")},
+         ["--model", str(ROOT / "src" / "rules" / "model.json")]),
+    ],
+)
+def test_cleaner_options_equal_cli_flags(seeds, cli, kwargs, flags):
+    cleaner = declutter.Cleaner(**kwargs)
+    again = pickle.loads(pickle.dumps(cleaner))
+    for name, seed, _ in seeds:
+        out = run_cli(cli, "clean", *flags, str(ROOT / "seeds" / name))
+        want = out.stdout.decode("utf-8", errors="replace")
+        assert cleaner.clean(seed) == want, (name, flags)
+        assert again.clean(seed) == want, (name, flags)

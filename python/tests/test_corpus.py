@@ -88,20 +88,26 @@ def test_corpus_rejects_bad_counts():
 
 def test_corpus_removes_lines_repeated_across_a_site(seeds):
     chrome = "Get the Example Gazette morning briefing in your inbox"
-    texts = [interleave(seed, [chrome]) for _, seed, _ in seeds[:4]]
+    places = ["Lisbon", "Oslo", "Nairobi", "Lima", "Hanoi", "Quito"]
+    texts = [
+        interleave(f"Filed from {place}\n\n{seeds[i % len(seeds)][1]}", [chrome])
+        for i, place in enumerate(places)
+    ]
     cleaner = declutter.Cleaner()
     corpus = declutter.Corpus.from_texts(texts)
     assert all(chrome in cleaner.clean(t) for t in texts)
     assert not any(chrome in cleaner.clean(t, corpus=corpus) for t in texts)
     removal = [r for r in cleaner.explain(texts[0], corpus=corpus) if r.text == chrome]
-    assert removal[0].layer == "corpus" and removal[0].score == 1.0
-    assert isinstance(removal[0].score, float)
-    assert removal[0].rule == "corpus:repeated-across-documents"
+    assert removal[0].layer in ("corpus", "model") and isinstance(removal[0].score, float)
+    # Copies count once: six copies of one page are one document.
+    copies = declutter.Corpus.from_texts([texts[0]] * 6)
+    assert copies.documents == 1
+    assert chrome in cleaner.clean(texts[0], corpus=copies)
     # clean_batch: one corpus for all, or one per text, on any thread count.
     want = [cleaner.clean(t, corpus=corpus) for t in texts]
     assert cleaner.clean_batch(texts, corpus=corpus) == want
     assert cleaner.clean_batch(texts, threads=2, corpus=[corpus] * len(texts)) == want
-    mixed = [corpus, None, corpus, None]
+    mixed = [corpus, None, corpus, None, corpus, None]
     assert cleaner.clean_batch(texts, threads=2, corpus=mixed) == [
         cleaner.clean(t, corpus=c) for t, c in zip(texts, mixed)
     ]
@@ -118,9 +124,11 @@ def test_reference_corpus_pass_removes_site_chrome():
     for chrome in NEWS_CHROME_END + BLOG_CHROME:
         assert any(chrome in t for t in plain), chrome
         assert not any(chrome in t for t in texts), chrome
-    # The two-page site keeps its shared header: 2 documents are no evidence.
-    tiny = [r["text"] for r in with_corpus if isinstance(r, dict) and "tiny" in str(r.get("url"))]
-    assert all(t.startswith("Tiny Site header") for t in tiny)
+    # A two-page site is too small for evidence: cleaned as without a corpus.
+    def tiny(records):
+        return [r for r in records if isinstance(r, dict) and "tiny" in str(r.get("url"))]
+
+    assert len(tiny(with_corpus)) == 2 and tiny(with_corpus) == tiny(without)
 
 
 def write_crawl_lines() -> list[str]:

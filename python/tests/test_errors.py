@@ -90,3 +90,17 @@ def test_missing_rules_file(tmp_path):
         declutter.Cleaner(3)
     with pytest.raises(TypeError, match="rules_path items must be paths"):
         declutter.Cleaner([3])
+
+
+def test_model_errors(tmp_path):
+    bad = tmp_path / "model.json"
+    bad.write_text('{"format": "nope"}')
+    with pytest.raises(declutter.ModelError, match=str(bad)) as e:
+        declutter.Cleaner(model=bad)
+    assert isinstance(e.value, ValueError)
+    with pytest.raises(FileNotFoundError, match="cannot read the line model"):
+        declutter.Cleaner(model=tmp_path / "missing.json")
+    with pytest.raises(TypeError, match="model must be True, False or a path"):
+        declutter.Cleaner(model=3)
+    with pytest.raises(ValueError, match="threshold must be within 0 and 1"):
+        declutter.Cleaner(threshold=1.5)

@@ -26,6 +26,7 @@ passes, which may run on a cluster:
 from ._declutter import (
     Cleaner,
     Corpus,
+    ModelError,
     Removal,
     RulesError,
     __version__,
@@ -38,6 +39,7 @@ from ._declutter import (
 __all__ = [
     "Cleaner",
     "Corpus",
+    "ModelError",
     "Removal",
     "RulesError",
     "__version__",

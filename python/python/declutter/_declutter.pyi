@@ -9,6 +9,7 @@ __version__: Final[str]
 __all__ = [
     "Cleaner",
     "Corpus",
+    "ModelError",
     "Removal",
     "RulesError",
     "__version__",
@@ -21,12 +22,16 @@ __all__ = [
 
 _StrPath = str | os.PathLike[str]
 _RulesPaths = _StrPath | Sequence[_StrPath]
-_Layer = Literal["rule", "section", "structure", "classifier", "corpus", "inline"]
+_Layer = Literal["rule", "section", "structure", "classifier", "corpus", "model", "inline"]
 
 class RulesError(ValueError):
     """A rules file that cannot be used: bad TOML, an invalid rule or a
     regex that does not compile. The message names the file, line and
     rule, e.g. ``my.toml:7: rule 'gallery-counter': bad regex: ...``."""
+
+class ModelError(ValueError):
+    """A line-model file that cannot be used (bad JSON, or a model for
+    another version). The message names the file."""
 
 @final
 class Removal:
@@ -47,9 +52,10 @@ class Removal:
         """The stage that removed it."""
     @property
     def score(self) -> float | None:
-        """The evidence behind a scored removal (stop-word density for the
-        classifier, the share of the group's documents containing the line
-        for the corpus layer), else None."""
+        """The evidence behind a scored removal (the body probability for
+        the line model, the stop-word density for the context classifier,
+        the share of the group's other documents containing the line for
+        the corpus layer), else None."""
     @property
     def start(self) -> int:
         """Start of the removed text in the input, as a str index."""
@@ -82,14 +88,15 @@ class Corpus:
     ) -> Corpus: ...
     @staticmethod
     def from_texts(texts: Iterable[str]) -> Corpus:
-        """The corpus of a list of documents (one group), counted here."""
+        """The corpus of a list of documents (one group), counted here as
+        ``declutter clean`` counts a group: exact copies count once."""
     def add(self, text: str) -> None:
-        """Adds one document to the counts."""
+        """Adds one document to the counts (copies included)."""
     def merge(self, other: Corpus) -> None:
         """Adds the documents and counts of another corpus."""
     def retain_repeated(self, min: int) -> None:
         """Drops every line found in fewer than ``min`` documents
-        (``retain_repeated(2)`` changes no cleaning result)."""
+        (``retain_repeated(2)`` changes no cleaning result; more may)."""
     @property
     def documents(self) -> int:
         """The number of documents in the group."""
@@ -109,11 +116,17 @@ class Cleaner:
     ``rules_path`` is a rules TOML file (or a list of them) added to the
     defaults; a rule with a default's name replaces it. ``default_rules``,
     ``classifier`` and ``duplicates`` (all True by default) turn off the
-    embedded rules, the context classifier and repeated-line removal.
+    embedded rules, the line model and context classifier (like the CLI's
+    ``--no-classifier``) and repeated-line removal. ``model`` is True for
+    the embedded line model, False for the context classifier instead
+    (``--no-model``) or a model file (``--model``); ``threshold`` overrides
+    the model's body-probability threshold (``--threshold``).
 
-    Raises :class:`RulesError` for an invalid rules file, FileNotFoundError
-    or OSError for one that cannot be read. Thread-safe and picklable (the
-    pickle carries the rules' text).
+    Raises :class:`RulesError` for an invalid rules file,
+    :class:`ModelError` for an invalid model file, FileNotFoundError or
+    OSError for a file that cannot be read, ValueError for a threshold
+    outside 0 to 1. Thread-safe and picklable (the pickle carries the rules'
+    and model's text).
     """
 
     def __new__(
@@ -123,6 +136,8 @@ class Cleaner:
         default_rules: bool = True,
         classifier: bool = True,
         duplicates: bool = True,
+        model: bool | _StrPath | None = None,
+        threshold: float | None = None,
     ) -> Cleaner: ...
     def clean(self, text: str, corpus: Corpus | None = None) -> str:
         """Cleans one document and returns the kept text ("" when nothing
@@ -157,6 +172,11 @@ def site_of(url: str) -> str:
     """The group a record belongs to: its URL's lower-cased host without "www."."""
 
 def _cleaner_from_state(
-    rules: list[tuple[str, str]], default_rules: bool, classifier: bool, duplicates: bool
+    rules: list[tuple[str, str]],
+    default_rules: bool,
+    classifier: bool,
+    duplicates: bool,
+    model: tuple[int, str, str],
+    threshold: float | None,
 ) -> Cleaner:
     """Rebuilds a pickled Cleaner (internal)."""

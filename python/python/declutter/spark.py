@@ -16,7 +16,9 @@ Two entry points:
 
 Grouping follows the CLI: a record belongs to ``site_of(url)`` when its URL
 field is a string, else to the group ``""`` (all records without a URL);
-only records whose text is a string count as documents of their group.
+only records whose text is a string count as documents of their group, and
+an exact copy of a page already in the group (the same set of line
+fingerprints) is not counted again.
 
 Requires ``pyspark``, ``pandas`` and ``pyarrow`` (``pip install
 'declutter[spark]'``); the executors need ``declutter`` installed too.
@@ -78,12 +80,13 @@ def corpus_counts(
 
     Each row whose ``text_col`` is not null is one document of the group
     ``site_of(url)`` (``""`` when ``url_col`` is ``None`` or the URL is
-    null). Fingerprints are computed on the executors; Spark counts them per
-    site (``groupBy(site, fingerprint).count()``) and the number of
-    documents per site. Only lines found in at least ``min_count``
-    documents are collected: a line seen once is no evidence, and dropping
-    those keeps what the driver collects and broadcasts small. The default
-    (2) changes no result: the cleaner needs a line in at least 3 documents.
+    null); copies (rows of a group with the same set of line fingerprints)
+    count once. Fingerprints are computed on the executors; Spark drops the
+    copies, counts fingerprints per site (``groupBy(site,
+    fingerprint).count()``) and documents per site. Only lines found in at
+    least ``min_count`` documents are collected, which keeps what the driver
+    collects and broadcasts small: the default (2) changes no result (a line
+    found in its own document only reads like an unknown one); more may.
     """
     from pyspark.sql import functions as F
     from pyspark.sql.types import ArrayType, LongType, StringType, StructField, StructType
@@ -107,7 +110,8 @@ def corpus_counts(
                 }
             )
 
-    fps = docs.mapInPandas(fingerprint_batches, schema).cache()
+    # Fingerprints are sorted and distinct, so equal arrays are equal sets.
+    fps = docs.mapInPandas(fingerprint_batches, schema).dropDuplicates([_SITE, _FPS]).cache()
     try:
         documents = {r[_SITE]: r["count"] for r in fps.groupBy(_SITE).count().collect()}
         counts = (
