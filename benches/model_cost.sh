@@ -31,28 +31,28 @@ fi
 bytes=$(cat $(find "$corpus" -type f) | wc -c)
 echo "corpus: $corpus, $bytes bytes in $(find "$corpus" -type f | wc -l) files; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-time_one() { # prints seconds
-  local start end
-  start=$(date +%s.%N)
-  "$bin" clean -q -j1 "$corpus" -o "$work/out" --force "$@"
-  end=$(date +%s.%N)
-  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f\n", b - a }' 
+time_one() { # prints "wall cpu" seconds
+  local TIMEFORMAT='%R %U %S' t
+  t=$( { time "$bin" clean -q -j1 "$corpus" -o "$work/out" --force "$@" >/dev/null 2>&1; } 2>&1 )
+  echo "$t" | awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }'
 }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-declare -A result
+declare -A wall cpu
 for variant in base model full; do
   case $variant in
     base) flags=(--no-corpus --no-model) ;;
     model) flags=(--no-corpus) ;;
     full) flags=() ;;
   esac
-  times=()
-  for _ in $(seq 1 "$runs"); do times+=("$(time_one "${flags[@]}")"); done
-  result[$variant]=$(printf '%s\n' "${times[@]}" | median)
+  runs_out=()
+  for _ in $(seq 1 "$runs"); do runs_out+=("$(time_one "${flags[@]}")"); done
+  wall[$variant]=$(printf '%s\n' "${runs_out[@]}" | awk '{print $1}' | median)
+  cpu[$variant]=$(printf '%s\n' "${runs_out[@]}" | awk '{print $2}' | median)
 done
-printf '%-6s %9s %9s %7s\n' variant seconds MB/s "x base"
+echo "median of $runs runs; CPU = user + system seconds (what the work costs, whatever the load)"
+printf '%-6s %9s %9s %9s %9s %9s\n' variant wall-s MB/s "x base" cpu-s "x base"
 for variant in base model full; do
-  t=${result[$variant]}
-  awk -v v="$variant" -v t="$t" -v b="$bytes" -v base="${result[base]}" \
-    'BEGIN { printf "%-6s %9.3f %9.1f %7.2f\n", v, t, b / t / 1e6, t / base }' 
+  awk -v v="$variant" -v w="${wall[$variant]}" -v c="${cpu[$variant]}" -v b="$bytes" \
+    -v wb="${wall[base]}" -v cb="${cpu[base]}" \
+    'BEGIN { printf "%-6s %9.3f %9.1f %9.2f %9.3f %9.2f\n", v, w, b / w / 1e6, w / wb, c, c / cb }'
 done

@@ -50,6 +50,7 @@ QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "
                         "\u00ab": '"', "\u00bb": '"'})
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 THRESHOLDS = [round(0.05 * k, 2) for k in range(2, 17)]
+MIN_RECALL = [0.0]  # set by --min-recall
 SPLITS = [2.0]  # --page-split adds 0.3..0.8: a stricter threshold for prose-heavy pages
 
 
@@ -108,18 +109,23 @@ def features(binary, paths, corpus):
     return frame
 
 
-def page_f1(gold_counter, gold_n, kept_tokens):
+def page_prf(gold_counter, gold_n, kept_tokens):
+    """(F1, recall) of one page, as the benchmark's scorer computes them."""
     pred = collections.Counter(kept_tokens)
     n = sum(pred.values())
     if gold_n == 0:
-        return 1.0 if n == 0 else 0.0
+        return (1.0, 1.0) if n == 0 else (0.0, 1.0)
     if n == 0:
-        return 0.0
+        return 0.0, 0.0
     overlap = sum(min(c, gold_counter.get(t, 0)) for t, c in pred.items())
     if overlap == 0:
-        return 0.0
+        return 0.0, 0.0
     p, r = overlap / n, overlap / gold_n
-    return 2 * p * r / (p + r)
+    return 2 * p * r / (p + r), r
+
+
+def page_f1(gold_counter, gold_n, kept_tokens):
+    return page_prf(gold_counter, gold_n, kept_tokens)[0]
 
 
 class Page:
@@ -132,17 +138,20 @@ class Page:
 def f1_table(pages, scores):
     """Each page's F1 at every candidate threshold, and its weight in the macro mean."""
     sizes = collections.Counter(p.dataset for p in pages)
-    table, weights = [], []
+    table, recalls, weights = [], [], []
     for page in pages:
         lines = [(scores[(page.pid, line)], toks) for line, toks in page.tokens.items()
                  if (page.pid, line) in scores]
-        row = []
+        row, rec = [], []
         for t in THRESHOLDS:
             kept = [tok for s, toks in lines if s >= t for tok in toks]
-            row.append(page_f1(page.gold, page.gold_n, kept))
+            f1, r = page_prf(page.gold, page.gold_n, kept)
+            row.append(f1)
+            rec.append(r)
         table.append(row)
+        recalls.append(rec)
         weights.append(1.0 / sizes[page.dataset] / len(sizes))
-    return np.array(table), np.array(weights)
+    return np.array(table), np.array(recalls), np.array(weights)
 
 
 def choose_thresholds(pages, scores):
@@ -152,13 +161,20 @@ def choose_thresholds(pages, scores):
     prose) is above the split get their own threshold: article pages want a
     stricter one than listings. Pages are independent in the macro mean, so
     each side's threshold is chosen on its own pages."""
-    table, weights = f1_table(pages, scores)
+    table, recalls, weights = f1_table(pages, scores)
     share = np.array([p.good_share for p in pages])
     best = None
+    # Losing body costs a reader more than keeping some chrome: thresholds
+    # whose macro recall falls below the floor are not considered.
+    recall = (recalls * weights[:, None]).sum(axis=0)
+    allowed = recall >= MIN_RECALL[0] - 1e-9
+    if not allowed.any():
+        allowed = recall >= recall.max() - 1e-9
+    penalty = np.where(allowed, 0.0, -1e9)
     for split in SPLITS:
         above = share > split
-        below_gain = (table[~above] * weights[~above, None]).sum(axis=0)
-        above_gain = (table[above] * weights[above, None]).sum(axis=0)
+        below_gain = (table[~above] * weights[~above, None]).sum(axis=0) + penalty
+        above_gain = (table[above] * weights[above, None]).sum(axis=0) + penalty
         tb, ta = int(below_gain.argmax()), int(above_gain.argmax())
         total = below_gain[tb] + above_gain[ta]
         if best is None or total > best[0] + 1e-9:
@@ -243,6 +259,8 @@ def main():
     ap.add_argument("--out", help="where to write the model trained on all pages")
     ap.add_argument("--cv-dir", help="write fold models and page lists here")
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--min-recall", type=float, default=0.86,
+                    help="choose thresholds only among those keeping macro recall at least this")
     ap.add_argument("--page-split", action="store_true",
                     help="also try a second threshold for pages with much prose")
     ap.add_argument("--inner-folds", type=int, default=4,
@@ -255,6 +273,7 @@ def main():
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--cache", help="cache labels here (a pickle)")
     args = ap.parse_args()
+    MIN_RECALL[0] = args.min_recall
     if args.page_split:
         SPLITS[:0] = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
 

@@ -485,6 +485,11 @@ impl Batch {
         (0..rayon::current_num_threads()).map(|_| self.cleaner.fork()).collect()
     }
 
+    /// The format a file is read in: the configured one, else from its name.
+    pub fn format_of_path(&self, path: &Path) -> Format {
+        self.config.format.unwrap_or_else(|| Format::from_path(path))
+    }
+
     fn format_of(&self, source: &Source) -> Format {
         match (self.config.format, source) {
             (Some(format), _) => format,

@@ -410,7 +410,16 @@ impl Cleaner {
             initial,
             classes: Vec::new(),
             verdicts: vec![None; n],
+            fingerprints: Vec::new(),
         };
+        if corpus.is_some() {
+            let mut scratch = String::new();
+            doc.fingerprints = doc
+                .lines
+                .iter()
+                .map(|l| corpus::fingerprint_with(&input[l.content.clone()], &mut scratch))
+                .collect();
+        }
 
         passes::line_rules(&mut doc, matcher);
         passes::breadcrumbs(&mut doc, matcher);
@@ -547,7 +556,7 @@ fn repeated_across_documents(doc: &mut Doc, corpus: &Corpus, rule: &Arc<str>) {
         if !doc.kept_line(i) || doc.initial[i] == Class::Good {
             continue;
         }
-        let Some(fp) = corpus::fingerprint(&doc.input[doc.lines[i].content.clone()]) else {
+        let Some(fp) = doc.fingerprints.get(i).copied().flatten() else {
             continue;
         };
         let found_elsewhere = corpus.count(fp).saturating_sub(1);

@@ -59,6 +59,13 @@ pub fn fingerprint(line: &[u8]) -> Option<u64> {
     }
 }
 
+/// [`fingerprint`] with a caller's scratch buffer, for hot loops.
+pub fn fingerprint_with(line: &[u8], scratch: &mut String) -> Option<u64> {
+    scratch.clear();
+    normalise_into(line, scratch);
+    (!scratch.is_empty()).then(|| xxhash_rust::xxh3::xxh3_64(scratch.as_bytes()))
+}
+
 /// The fingerprint of every line of a document, in line order: `None` for
 /// lines without evidence. Lines are split on `\n` (a trailing `\r` is part
 /// of no fingerprint), as the cleaner splits them.
@@ -80,6 +87,18 @@ pub fn fingerprints(text: &[u8]) -> Vec<u64> {
     all.sort_unstable();
     all.dedup();
     all
+}
+
+/// A key for a whole document, from its distinct fingerprints (as
+/// [`fingerprints`] returns them): two documents with the same lines have the
+/// same key. [`CorpusIndex`] counts a document only once per key and group,
+/// and a distributed corpus pass should drop such copies the same way.
+pub fn document_key(distinct: &[u64]) -> u64 {
+    let mut bytes = Vec::with_capacity(distinct.len() * 8);
+    for fp in distinct {
+        bytes.extend_from_slice(&fp.to_le_bytes());
+    }
+    xxhash_rust::xxh3::xxh3_64(&bytes)
 }
 
 /// The normalised form of a line, as fingerprinted: lower case, digits as
@@ -298,11 +317,7 @@ impl CorpusIndex {
     /// document whose lines are exactly those of one already added to the
     /// group is not counted again: copies of a page are not a template.
     pub fn add_document(&mut self, group: &str, distinct: &[u64]) {
-        let mut bytes = Vec::with_capacity(distinct.len() * 8);
-        for fp in distinct {
-            bytes.extend_from_slice(&fp.to_le_bytes());
-        }
-        let whole = xxhash_rust::xxh3::xxh3_64(&bytes);
+        let whole = document_key(distinct);
         let seen = match self.seen.get_mut(group) {
             Some(seen) => seen,
             None => self.seen.entry(group.to_string()).or_default(),

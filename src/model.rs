@@ -28,7 +28,7 @@
 use serde::Deserialize;
 
 use crate::classify::Class;
-use crate::corpus::{self, Corpus};
+use crate::corpus::Corpus;
 use crate::error::Error;
 use crate::passes::Doc;
 
@@ -165,7 +165,11 @@ pub(crate) fn line_features(doc: &Doc, corpus: Option<&Corpus>) -> FeatureMatrix
         removed[i] = f32::from(u8::from(doc.verdicts[i].is_some()));
         removed_lines += usize::from(doc.verdicts[i].is_some());
         if let Some(c) = corpus {
-            let share = corpus::fingerprint(&doc.input[doc.lines[i].content.clone()])
+            let share = doc
+                .fingerprints
+                .get(i)
+                .copied()
+                .flatten()
                 .map_or(0.0, |fp| c.count(fp).saturating_sub(1) as f32 / others);
             corpus_share[i] = share;
         }
@@ -333,13 +337,51 @@ struct PageThresholdFile {
     above: f32,
 }
 
+/// One tree node, packed for the walk: a split (`feature` below
+/// [`FEATURES`]) or a leaf (`feature == LEAF`, `value` is its output).
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    feature: u16,
+    /// The largest `f32` not above the file's `f64` threshold: for an `f32`
+    /// feature `x`, `x <= threshold` is then exactly `x as f64 <= t`.
+    threshold: f32,
+    left: u32,
+    right: u32,
+    value: f64,
+}
+
+const LEAF: u16 = u16::MAX;
+
 #[derive(Debug, Clone)]
 struct Tree {
-    feature: Vec<i32>,
-    threshold: Vec<f64>,
-    left: Vec<u32>,
-    right: Vec<u32>,
-    value: Vec<f64>,
+    nodes: Vec<Node>,
+}
+
+/// The largest `f32` that is not above `t`.
+fn f32_at_most(t: f64) -> f32 {
+    let x = t as f32; // rounds to nearest
+    if f64::from(x) <= t {
+        x
+    } else {
+        next_down(x)
+    }
+}
+
+/// The next `f32` towards negative infinity (`f32::next_down`, which needs
+/// a newer Rust than our minimum).
+fn next_down(x: f32) -> f32 {
+    if x.is_nan() || x == f32::NEG_INFINITY {
+        return x;
+    }
+    let bits = x.to_bits();
+    if x == 0.0 {
+        return -f32::from_bits(1);
+    }
+    if x > 0.0 {
+        f32::from_bits(bits - 1)
+    } else {
+        f32::from_bits(bits + 1)
+    }
 }
 
 #[derive(Deserialize)]
@@ -427,13 +469,19 @@ impl Model {
                     return Err(Error::model(origin, format!("tree {t}: bad node {node}")));
                 }
             }
-            trees.push(Tree {
-                feature: tree.feature,
-                threshold: tree.threshold,
-                left: tree.left,
-                right: tree.right,
-                value: tree.value,
-            });
+            let nodes = (0..nodes)
+                .map(|k| {
+                    let leaf = tree.feature[k] < 0;
+                    Node {
+                        feature: if leaf { LEAF } else { tree.feature[k] as u16 },
+                        threshold: f32_at_most(tree.threshold[k]),
+                        left: tree.left[k],
+                        right: tree.right[k],
+                        value: tree.value[k],
+                    }
+                })
+                .collect();
+            trees.push(Tree { nodes });
         }
         Ok(Model { trees, base_score: file.base_score, threshold: file.threshold, page_threshold })
     }
@@ -476,21 +524,26 @@ impl Model {
     /// values as 0.
     pub fn predict(&self, row: &[f32]) -> f32 {
         let mut sum = self.base_score;
+        let mut padded = [0.0f32; FEATURES];
+        let row = if row.len() >= FEATURES {
+            &row[..FEATURES]
+        } else {
+            padded[..row.len()].copy_from_slice(row);
+            &padded[..]
+        };
         for tree in &self.trees {
-            let mut node = 0usize;
-            loop {
-                let feature = tree.feature[node];
-                if feature < 0 {
-                    sum += tree.value[node];
-                    break;
-                }
-                let x = f64::from(row.get(feature as usize).copied().unwrap_or(0.0));
-                node = if x <= tree.threshold[node] {
-                    tree.left[node] as usize
+            // Parse checked every index: children follow their parent
+            // within the tree, features are below FEATURES.
+            let mut node = &tree.nodes[0];
+            while node.feature != LEAF {
+                let next = if row[node.feature as usize] <= node.threshold {
+                    node.left
                 } else {
-                    tree.right[node] as usize
+                    node.right
                 };
+                node = &tree.nodes[next as usize];
             }
+            sum += node.value;
         }
         (1.0 / (1.0 + (-sum).exp())) as f32
     }
@@ -534,6 +587,17 @@ mod tests {
             ("{".to_string(), "json"),
         ] {
             assert!(Model::parse(&bad, "t").is_err(), "{why}");
+        }
+    }
+
+    #[test]
+    fn f32_threshold_agrees_with_f64_comparison() {
+        for t in [0.1f64, 0.5, -1.0, 1e-8, 3.4028234663852886e38, 0.30000001192092896, 2.5e-3] {
+            let t32 = f32_at_most(t);
+            let near = t as f32;
+            for x in [near, -next_down(-near), next_down(near), t32] {
+                assert_eq!(x <= t32, f64::from(x) <= t, "{x} vs {t}");
+            }
         }
     }
 

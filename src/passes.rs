@@ -34,6 +34,8 @@ pub(crate) struct Doc<'a> {
     /// Classes after context revision (filled by the cleaner).
     pub classes: Vec<Class>,
     pub verdicts: Vec<Option<Verdict>>,
+    /// Each line's corpus fingerprint (empty when there is no corpus).
+    pub fingerprints: Vec<Option<u64>>,
 }
 
 impl Doc<'_> {

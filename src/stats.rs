@@ -104,8 +104,23 @@ pub struct Summary {
     pub elapsed_secs: f64,
     /// Uncompressed input megabytes (10^6 bytes) per second.
     pub mb_per_s: f64,
+    /// What the corpus pass counted, when it ran.
+    pub corpus: Option<CorpusStats>,
     #[serde(skip)]
     rule_counts: HashMap<Arc<str>, u64>,
+}
+
+/// What the corpus pass counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CorpusStats {
+    /// Groups (sites, or one for the batch).
+    pub groups: u64,
+    /// Documents counted (exact copies once).
+    pub documents: u64,
+    /// Distinct line fingerprints held.
+    pub distinct_lines: u64,
+    /// Whether the cap made the pass forget lines.
+    pub lossy: bool,
 }
 
 impl Summary {
@@ -180,6 +195,16 @@ impl fmt::Display for Summary {
             self.elapsed_secs,
             self.mb_per_s,
         )?;
+        if let Some(c) = &self.corpus {
+            writeln!(
+                f,
+                "corpus pass: {} documents in {} groups, {} distinct lines{}",
+                c.documents,
+                c.groups,
+                c.distinct_lines,
+                if c.lossy { " (capped: rare lines forgotten)" } else { "" }
+            )?;
+        }
         if self.dropped_empty > 0 {
             writeln!(f, "{} records dropped (empty after cleaning)", self.dropped_empty)?;
         }

@@ -15,3 +15,14 @@ mod cli;
 
 // `declutter clean` at scale: JSONL, compression, skips, threads, stats (issue 3).
 mod batch;
+
+// What `Cleaner::clean` promises, as checks shared with the fuzz targets.
+mod oracle;
+
+// Property tests: generated documents, idempotence, determinism, the
+// matcher against a naive reference (issue 6).
+mod props;
+
+// Fault injection: full disks, failing writers, SIGKILL mid-batch, read
+// errors, bad and huge rules files, documents over the limit (issue 6).
+mod faults;

@@ -47,9 +47,19 @@ impl AtomicFile {
         })
     }
 
-    /// Flushes, syncs and renames the file to its final name.
+    /// Flushes, syncs and renames the file to its final name. On any error
+    /// (the last buffered bytes cannot be written, the disk is full, the
+    /// final name appeared meanwhile) the temporary file is removed.
     pub fn commit(mut self) -> io::Result<()> {
         let writer = self.writer.take().ok_or_else(|| io::Error::other("already committed"))?;
+        let result = self.finish(writer);
+        if result.is_err() {
+            let _ = fs::remove_file(&self.temp);
+        }
+        result
+    }
+
+    fn finish(&self, writer: BufWriter<File>) -> io::Result<()> {
         let file = writer.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         drop(file);
@@ -125,6 +135,21 @@ mod tests {
         write_atomic(&path, b"two", true).expect("overwrite");
         assert_eq!(fs::read(&path).expect("read"), b"two");
         assert_eq!(fs::read_dir(&dir).expect("ls").count(), 1, "no temp files left");
+        fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn failed_commit_leaves_no_temp_file() {
+        let dir = tempdir();
+        let path = dir.join("c.txt");
+        let mut f = AtomicFile::create(&path, false).expect("create");
+        f.write_all(b"ours").expect("write");
+        // Someone else writes the final name meanwhile: commit refuses.
+        fs::write(&path, b"theirs").expect("write");
+        let err = f.commit().expect_err("must not overwrite");
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&path).expect("read"), b"theirs");
+        assert_eq!(fs::read_dir(&dir).expect("ls").count(), 1, "the temp file is gone");
         fs::remove_dir_all(dir).ok();
     }
 

@@ -19,14 +19,20 @@ pub struct InputFile {
 /// (arguments in order, directory entries sorted by name). Hidden files and
 /// directories (names starting with `.`) inside a directory are skipped.
 ///
-/// Errors (an unreadable directory, a missing path) are returned alongside
-/// the files found, so one bad path does not stop the others.
+/// Symbolic links are followed, except a link to a directory that is being
+/// walked already (a file system loop): it is reported as an error and not
+/// entered, so the walk ends and finds each file once.
+///
+/// Errors (an unreadable directory, a missing path, a loop) are returned
+/// alongside the files found, so one bad path does not stop the others.
 pub fn walk_inputs(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<(PathBuf, io::Error)>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
         match fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => walk_dir(path, path, &mut files, &mut errors),
+            Ok(meta) if meta.is_dir() => {
+                walk_dir(path, path, &mut Vec::new(), &mut files, &mut errors)
+            }
             Ok(_) => files.push(InputFile {
                 path: path.clone(),
                 relative: path.file_name().map(PathBuf::from).unwrap_or_else(|| path.clone()),
@@ -37,12 +43,30 @@ pub fn walk_inputs(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<(PathBuf, io::Erro
     (files, errors)
 }
 
+/// Walks `dir`; `ancestors` are the canonical paths of the directories
+/// being walked above it.
 fn walk_dir(
     root: &Path,
     dir: &Path,
+    ancestors: &mut Vec<PathBuf>,
     files: &mut Vec<InputFile>,
     errors: &mut Vec<(PathBuf, io::Error)>,
 ) {
+    let canonical = match fs::canonicalize(dir) {
+        Ok(canonical) => canonical,
+        Err(e) => {
+            errors.push((dir.to_path_buf(), e));
+            return;
+        }
+    };
+    if ancestors.contains(&canonical) {
+        let loop_error = io::Error::other(format!(
+            "file system loop: {} is a directory already being read",
+            canonical.display()
+        ));
+        errors.push((dir.to_path_buf(), loop_error));
+        return;
+    }
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -62,9 +86,10 @@ fn walk_dir(
         }
     }
     paths.sort();
+    ancestors.push(canonical);
     for path in paths {
         match fs::metadata(&path) {
-            Ok(meta) if meta.is_dir() => walk_dir(root, &path, files, errors),
+            Ok(meta) if meta.is_dir() => walk_dir(root, &path, ancestors, files, errors),
             Ok(_) => {
                 let relative =
                     path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.clone());
@@ -72,5 +97,29 @@ fn walk_dir(
             }
             Err(e) => errors.push((path, e)),
         }
+    }
+    ancestors.pop();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symlink_loop_is_an_error_not_a_deep_walk() {
+        let dir = std::env::temp_dir().join(format!("declutter-walk-loop-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("sub")).expect("mkdir");
+        fs::write(dir.join("sub/a.txt"), "a").expect("write");
+        std::os::unix::fs::symlink("..", dir.join("sub/up")).expect("symlink");
+        std::os::unix::fs::symlink("sub", dir.join("side")).expect("symlink");
+        let (files, errors) = walk_inputs(std::slice::from_ref(&dir));
+        let relative: Vec<&Path> = files.iter().map(|f| f.relative.as_path()).collect();
+        // A link to a directory outside the current branch is followed; a
+        // link back to an ancestor is reported once per place it is met.
+        assert_eq!(relative, [Path::new("side/a.txt"), Path::new("sub/a.txt")]);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors.iter().all(|(p, e)| p.ends_with("up") && e.to_string().contains("loop")));
+        fs::remove_dir_all(&dir).expect("cleanup");
     }
 }

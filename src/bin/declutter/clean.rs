@@ -2,7 +2,7 @@
 //! progress and the summary.
 
 use std::io::{self, IsTerminal};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use declutter::batch::{Progress, Source, Target};
 use declutter::io::{walk_inputs, write_atomic, Compression, Format};
-use declutter::stats::Summary;
+use declutter::stats::{CorpusStats, Summary};
 use declutter::{Batch, BatchError};
 
 use crate::args::{CleanArgs, CompressArg, FormatArg};
@@ -45,8 +45,23 @@ fn batch(args: &CleanArgs) -> Result<Batch> {
     Ok(builder.build(cleaner))
 }
 
+/// Runs the corpus pass over `paths` unless it is off, and records it.
+fn with_corpus(batch: Batch, args: &CleanArgs, paths: &[PathBuf], summary: &mut Summary) -> Batch {
+    if args.no_corpus || paths.is_empty() {
+        return batch;
+    }
+    let index = batch.gather_corpus(paths);
+    summary.corpus = Some(CorpusStats {
+        groups: index.groups() as u64,
+        documents: index.documents(),
+        distinct_lines: index.lines() as u64,
+        lossy: index.is_lossy(),
+    });
+    batch.with_corpus(index)
+}
+
 pub fn run(args: CleanArgs) -> Result<ExitCode> {
-    let batch = batch(&args)?;
+    let mut batch = batch(&args)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
         .build()
@@ -72,6 +87,13 @@ pub fn run(args: CleanArgs) -> Result<ExitCode> {
             Source::Path(path) => std::fs::metadata(path).ok().map(|m| m.len()),
             Source::Stdin => None,
         };
+        if let Source::Path(path) = &source {
+            if batch.format_of_path(path) == Format::Jsonl {
+                batch = pool.install(|| {
+                    with_corpus(batch, &args, std::slice::from_ref(path), &mut summary)
+                });
+            }
+        }
         let bar = ProgressDisplay::start(args.quiet, total, batch.progress());
         let result = pool.install(|| batch.clean_one(&source, &target));
         bar.stop();
@@ -93,6 +115,8 @@ pub fn run(args: CleanArgs) -> Result<ExitCode> {
             eprintln!("declutter: {message}");
             summary.add_error(message);
         }
+        let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+        batch = pool.install(|| with_corpus(batch, &args, &paths, &mut summary));
         let total = files.iter().filter_map(|f| std::fs::metadata(&f.path).ok()).map(|m| m.len());
         let bar = ProgressDisplay::start(args.quiet, Some(total.sum()), batch.progress());
         pool.install(|| {
