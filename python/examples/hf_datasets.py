@@ -49,11 +49,11 @@ def corpus_pass(ds: datasets.Dataset, text: str = "text", url: str = "url") -> d
     fps = ds.map(add_fingerprints, batched=True, remove_columns=ds.column_names)
     documents: Counter[str] = Counter()
     counts: dict[str, Counter[int]] = defaultdict(Counter)
-    seen: dict[str, set[tuple[int, ...]]] = defaultdict(set)
+    seen: dict[str, set[int]] = defaultdict(set)
     for row in fps:
         if row["_fps"] is None:
             continue
-        page = tuple(row["_fps"])
+        page = declutter.document_key(row["_fps"])  # as declutter clean keys copies
         if page in seen[row["_site"]]:
             continue  # the same lines as a page already counted: a copy
         seen[row["_site"]].add(page)

@@ -931,6 +931,23 @@ fn fingerprints(py: Python<'_>, text: &Bound<'_, PyAny>, signed: bool) -> PyResu
     Ok(fps.into_iter().map(|fp| fingerprint_out(fp, signed)).collect())
 }
 
+/// The key of a whole document, from its fingerprints (as fingerprints()
+/// returns them, signed or not): documents with the same lines have the
+/// same key. `declutter clean` counts a document once per key and group; a
+/// distributed corpus pass drops copies by (group, key) the same way.
+///
+/// Raises:
+///     ValueError: a fingerprint is out of range.
+#[pyfunction]
+#[pyo3(signature = (fingerprints, *, signed=false))]
+fn document_key(fingerprints: &Bound<'_, PyAny>, signed: bool) -> PyResult<i128> {
+    let mut fps = Vec::new();
+    for fp in fingerprints.try_iter()? {
+        fps.push(fingerprint_arg(&fp?)?);
+    }
+    Ok(fingerprint_out(corpus::document_key(&fps), signed))
+}
+
 /// The fingerprint of one line, or None for a line without letters or
 /// digits (see fingerprints()).
 #[pyfunction]
@@ -962,6 +979,7 @@ fn _declutter(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(clean, m)?)?;
     m.add_function(wrap_pyfunction!(fingerprints, m)?)?;
     m.add_function(wrap_pyfunction!(fingerprint, m)?)?;
+    m.add_function(wrap_pyfunction!(document_key, m)?)?;
     m.add_function(wrap_pyfunction!(site_of, m)?)?;
     m.add_function(wrap_pyfunction!(_cleaner_from_state, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -135,7 +135,8 @@ def reference_clean(
     for record in parsed:
         text = get_field(record, field)
         if isinstance(text, str):
-            # A dict as an ordered set: a copy of a page counts once.
+            # A dict as an ordered set: a copy of a page (the same set of
+            # lines) counts once. Written without document_key on purpose.
             fps = tuple(declutter.fingerprints(text))
             groups[_site(get_field(record, url_field))][fps] = None
     corpora = {

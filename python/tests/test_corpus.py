@@ -43,6 +43,18 @@ def test_signed_fingerprints_are_the_same_bits():
     assert a.to_dict(signed=True) == {fp: 3 for fp in signed}
 
 
+def test_document_key():
+    a = declutter.fingerprints("Home\nShare this\nA story.\n")
+    b = declutter.fingerprints("home\nA story!\nShare this\nHome\n")
+    assert a == b and declutter.document_key(a) == declutter.document_key(b)
+    c = declutter.fingerprints("Home\nAnother story.\n")
+    assert declutter.document_key(a) != declutter.document_key(c)
+    signed = declutter.fingerprints("Home\nShare this\nA story.\n", signed=True)
+    assert declutter.document_key(signed) == declutter.document_key(a)
+    assert declutter.document_key(a, signed=True) % 2**64 == declutter.document_key(a)
+    assert isinstance(declutter.document_key([]), int)
+
+
 def test_site_of():
     assert declutter.site_of("https://www.Example.com/a/b?x=1") == "example.com"
     assert declutter.site_of("http://user@news.example.org:8080/") == "news.example.org"

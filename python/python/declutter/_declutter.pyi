@@ -14,6 +14,7 @@ __all__ = [
     "RulesError",
     "__version__",
     "clean",
+    "document_key",
     "fingerprint",
     "fingerprints",
     "site_of",
@@ -164,6 +165,11 @@ def clean(text: str, rules: _RulesPaths | None = None, corpus: Corpus | None = N
 
 def fingerprints(text: str, *, signed: bool = False) -> list[int]:
     """The distinct fingerprints of a document's lines, sorted."""
+
+def document_key(fingerprints: Iterable[int], *, signed: bool = False) -> int:
+    """The key of a whole document from its fingerprints (as
+    :func:`fingerprints` returns them): copies of a page share it, and
+    ``declutter clean`` counts one document per key and group."""
 
 def fingerprint(line: str, *, signed: bool = False) -> int | None:
     """The fingerprint of one line, or None for a line without letters or digits."""

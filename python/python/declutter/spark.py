@@ -42,6 +42,7 @@ __all__ = ["clean_dataframe", "clean_jsonl", "corpus_counts", "get_field"]
 _SITE = "__declutter_site"
 _FPS = "__declutter_fps"
 _FP = "__declutter_fp"
+_KEY = "__declutter_key"
 _RAW = "__declutter_raw"
 _TEXT = "__declutter_text"
 _URL = "__declutter_url"
@@ -80,8 +81,8 @@ def corpus_counts(
 
     Each row whose ``text_col`` is not null is one document of the group
     ``site_of(url)`` (``""`` when ``url_col`` is ``None`` or the URL is
-    null); copies (rows of a group with the same set of line fingerprints)
-    count once. Fingerprints are computed on the executors; Spark drops the
+    null); copies (rows of a group with the same lines, by
+    :func:`declutter.document_key`) count once. Fingerprints are computed on the executors; Spark drops the
     copies, counts fingerprints per site (``groupBy(site,
     fingerprint).count()``) and documents per site. Only lines found in at
     least ``min_count`` documents are collected, which keeps what the driver
@@ -96,22 +97,28 @@ def corpus_counts(
         F.col(_TEXT).isNotNull()
     )
     schema = StructType(
-        [StructField(_SITE, StringType(), False), StructField(_FPS, ArrayType(LongType()), False)]
+        [
+            StructField(_SITE, StringType(), False),
+            StructField(_KEY, LongType(), False),
+            StructField(_FPS, ArrayType(LongType()), False),
+        ]
     )
 
     def fingerprint_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         import pandas as pd
 
         for batch in batches:
+            fps = [declutter.fingerprints(t, signed=True) for t in batch[_TEXT]]
             yield pd.DataFrame(
                 {
                     _SITE: [_site(u) for u in batch[_URL]],
-                    _FPS: [declutter.fingerprints(t, signed=True) for t in batch[_TEXT]],
+                    _KEY: [declutter.document_key(f, signed=True) for f in fps],
+                    _FPS: fps,
                 }
             )
 
-    # Fingerprints are sorted and distinct, so equal arrays are equal sets.
-    fps = docs.mapInPandas(fingerprint_batches, schema).dropDuplicates([_SITE, _FPS]).cache()
+    # Copies of a page count once, by the CLI's document key.
+    fps = docs.mapInPandas(fingerprint_batches, schema).dropDuplicates([_SITE, _KEY]).cache()
     try:
         documents = {r[_SITE]: r["count"] for r in fps.groupBy(_SITE).count().collect()}
         counts = (
