@@ -1,6 +1,7 @@
-//! Criterion benchmarks: the matcher alone, the per-line classifier, and the
-//! whole `clean`, over the seeds (repeated to a few MB) and over the eval-dev
-//! page dumps when `../shared/eval-dev` is present. Throughput is in bytes.
+//! Criterion benchmarks: line splitting and folding, the matcher (with the
+//! splitting and folding it needs), the per-line classifier, and the whole
+//! `clean`, over the seeds (repeated to a few MB) and over the eval-dev page
+//! dumps when `../shared/eval-dev` is present. Throughput is in bytes.
 //!
 //! Run: `cargo bench --bench clean`.
 
@@ -69,6 +70,16 @@ fn bench(c: &mut Criterion) {
         let mut group = c.benchmark_group(name);
         group.throughput(Throughput::Bytes(bytes(&docs)));
         group.sample_size(10);
+        group.bench_function(BenchmarkId::new("split+fold", name), |b| {
+            b.iter(|| {
+                let mut bytes = 0usize;
+                for doc in &docs {
+                    let lines = split_lines(doc);
+                    bytes += Folded::new(doc, &lines).text.len();
+                }
+                bytes
+            })
+        });
         group.bench_function(BenchmarkId::new("matcher", name), |b| {
             b.iter(|| {
                 let mut hits = 0usize;

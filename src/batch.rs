@@ -149,6 +149,7 @@ pub struct BatchBuilder {
     max_doc_bytes: usize,
     chunk_bytes: usize,
     chunk_records: usize,
+    fsync: bool,
     corpus: bool,
     url_field: Vec<String>,
     corpus_max_lines: usize,
@@ -174,10 +175,21 @@ impl BatchBuilder {
             max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
             chunk_bytes: 4 << 20,
             chunk_records: 4096,
+            fsync: false,
             corpus: true,
             url_field: vec!["url".to_string()],
             corpus_max_lines: corpus::DEFAULT_MAX_LINES,
         }
+    }
+
+    /// Whether each output file is synced to disk before it is renamed to
+    /// its final name, so that it survives a power loss. Disabled by
+    /// default: outputs are still complete or absent (written under a
+    /// temporary name, then renamed), and a sync per file would dominate the
+    /// time of a batch of many small files.
+    pub fn fsync(&mut self, yes: bool) -> &mut BatchBuilder {
+        self.fsync = yes;
+        self
     }
 
     /// Whether a first pass counts lines across the batch's documents, so
@@ -549,6 +561,7 @@ impl Batch {
                         BatchError::Write { path: shown.clone(), source }
                     }
                 })?;
+                let file = file.sync(self.config.fsync);
                 let werr = |source| BatchError::Write { path: shown.clone(), source };
                 let compression =
                     self.config.compress.unwrap_or_else(|| Compression::from_path(path));

@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap;
 
 use crate::fold::is_unspaced_script;
 use crate::lines::{Folded, Line};
-use crate::stopwords::{bare_word, StopList};
+use crate::stopwords::{bare_ascii, bare_word, languages_of, LanguageCounts, StopList};
 
 /// The class of one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,18 +109,47 @@ pub fn features(
     folded: &Folded,
     language: Option<&str>,
 ) -> Vec<LineFeatures> {
-    let all_words = || folded.text.split(['\n', ' ']).map(bare_word).filter(|w| !w.is_empty());
-    let list =
-        language.and_then(StopList::for_language).unwrap_or_else(|| StopList::choose(all_words()));
-    let page_words =
-        if list == StopList::NONE { page_frequent_words(all_words()) } else { Vec::new() };
-    let is_stop = |w: &str| {
-        if list == StopList::NONE {
-            page_words.contains(&w)
-        } else {
-            list.contains(w)
+    // One pass over the words: each is looked up once, counted for the
+    // choice of the page's list, and remembered with its line if a list has it.
+    let mut counts = LanguageCounts::default();
+    let mut listed: Vec<(u32, u32)> = Vec::new();
+    for i in 0..lines.len() {
+        let text = folded.line(i);
+        let bare = if text.is_ascii() { bare_ascii } else { bare_word };
+        for token in tokens(text) {
+            let word = bare(token);
+            if word.is_empty() {
+                continue;
+            }
+            let languages = languages_of(word);
+            counts.add(languages);
+            if languages != 0 {
+                listed.push((i as u32, languages));
+            }
         }
-    };
+    }
+    let list = language.and_then(StopList::for_language).unwrap_or_else(|| counts.choose());
+    let mut stop = vec![0u32; lines.len()];
+    if list == StopList::NONE {
+        let all_words = folded.text.split(['\n', ' ']).map(bare_word).filter(|w| !w.is_empty());
+        let page_words = page_frequent_words(all_words);
+        if !page_words.is_empty() {
+            for (i, line) in lines.iter().enumerate() {
+                if !line.is_blank() {
+                    let text = folded.line(i);
+                    let n =
+                        text.split(' ').map(bare_word).filter(|w| page_words.contains(w)).count();
+                    stop[i] = n as u32;
+                }
+            }
+        }
+    } else {
+        for &(i, languages) in &listed {
+            if list.covers(languages) {
+                stop[i as usize] += 1;
+            }
+        }
+    }
     lines
         .iter()
         .enumerate()
@@ -129,22 +158,29 @@ pub fn features(
                 return LineFeatures::default();
             }
             let text = folded.line(i);
-            let mut length = 0;
-            let mut unspaced = 0;
-            for c in text.chars() {
-                if is_unspaced_script(c) {
-                    unspaced += 1;
-                    length += 3;
-                } else {
-                    length += 1;
+            let (length, unspaced, chars) = if text.is_ascii() {
+                (text.len(), 0, text.len())
+            } else {
+                let mut length = 0;
+                let mut unspaced = 0;
+                let mut chars = 0;
+                for c in text.chars() {
+                    chars += 1;
+                    if is_unspaced_script(c) {
+                        unspaced += 1;
+                        length += 3;
+                    } else {
+                        length += 1;
+                    }
                 }
-            }
+                (length, unspaced, chars)
+            };
             let words = folded.words[i];
-            let stop = text.split(' ').map(bare_word).filter(|w| is_stop(w)).count();
+            let stop = stop[i] as usize;
             let mut stopword_density = if words == 0 { 0.0 } else { stop as f32 / words as f32 };
             let raw = &input[line.content.clone()];
             let terminal_punctuation = ends_like_sentence(raw);
-            if unspaced * 2 > text.chars().count() {
+            if unspaced * 2 > chars {
                 // Word-based density means nothing without spaces; a sentence
                 // end is the best text-only sign of running prose there.
                 stopword_density = if terminal_punctuation { 0.5 } else { 0.0 };
@@ -157,6 +193,25 @@ pub fn features(
             LineFeatures { length, words, stopword_density, terminal_punctuation, heading_like }
         })
         .collect()
+}
+
+/// The space-separated tokens of a folded line (`str::split(' ')`, without
+/// a search call per token: tokens are short).
+fn tokens(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match current.bytes().position(|b| b == b' ') {
+            Some(at) => {
+                rest = Some(&current[at + 1..]);
+                Some(&current[..at])
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
 }
 
 fn page_frequent_words<'a>(words: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
@@ -175,6 +230,12 @@ fn page_frequent_words<'a>(words: impl Iterator<Item = &'a str>) -> Vec<&'a str>
 }
 
 fn ends_like_sentence(raw: &[u8]) -> bool {
+    // An ASCII last byte other than a closing quote or bracket decides alone.
+    if let Some(&last) = raw.last() {
+        if last.is_ascii() && !matches!(last, b'"' | b'\'' | b')' | b']') {
+            return matches!(last, b'.' | b'!' | b'?' | b';');
+        }
+    }
     let s = bstr::ByteSlice::trim_end_with(raw, |c| {
         matches!(c, '"' | '\'' | ')' | '\u{201D}' | '\u{2019}' | '\u{BB}' | ']')
     });

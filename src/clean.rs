@@ -333,13 +333,10 @@ impl Cleaner {
         } else if let Some(model) = &inner.model.as_ref().filter(|_| candidates >= MODEL_MIN_LINES)
         {
             let matrix = model::line_features(&doc, corpus);
-            for i in 0..n {
-                if !doc.kept_line(i) {
-                    continue;
-                }
-                let row = matrix.row(i);
-                let p = model.predict(row);
-                if p < model.threshold_for(row) {
+            let judged: Vec<usize> = (0..n).filter(|&i| doc.kept_line(i)).collect();
+            let scores = model.predict_rows(&matrix, &judged);
+            for (&i, &p) in judged.iter().zip(&scores) {
+                if p < model.threshold_for(matrix.row(i)) {
                     doc.remove(i, &Arc::clone(&inner.model_reason), Layer::Model, Some(p));
                 }
             }
@@ -465,7 +462,7 @@ impl Cleaner {
             // Leading white space is the line's own; trailing white space goes.
             let kept = &doc.input[line.range.start..line.content.end];
             let lead = line.content.start - line.range.start;
-            let strips = matcher.strips(&kept[lead..]);
+            let strips = matcher.strips_folded(&kept[lead..], Some(doc.folded.line(i)));
             let kept: &[u8] = if strips.is_empty() {
                 kept
             } else {

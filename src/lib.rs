@@ -50,6 +50,7 @@ pub mod corpus;
 mod error;
 pub mod eval;
 pub mod fold;
+pub mod gate;
 pub mod io;
 pub mod lang;
 pub mod lines;

@@ -40,9 +40,17 @@ pub fn split_lines(text: &[u8]) -> Vec<Line> {
 
 fn make_line(text: &[u8], range: Range<usize>) -> Line {
     let raw = &text[range.clone()];
-    let trimmed_start = raw.trim_start();
-    let lead = raw.len() - trimmed_start.len();
-    let content_len = trimmed_start.trim_end().len();
+    // Most lines start and end with a visible ASCII byte: no decoding then.
+    let visible = |b: u8| b.is_ascii() && !matches!(b, b'\t'..=b'\r' | b' ');
+    let lead = match raw.first() {
+        Some(&b) if !visible(b) => raw.len() - raw.trim_start().len(),
+        _ => 0,
+    };
+    let trimmed_start = &raw[lead..];
+    let content_len = match trimmed_start.last() {
+        Some(&b) if !visible(b) => trimmed_start.trim_end().len(),
+        _ => trimmed_start.len(),
+    };
     let content = range.start + lead..range.start + lead + content_len;
     Line { range, content }
 }
@@ -62,6 +70,32 @@ pub struct Folded {
 impl Folded {
     /// Folds every line of `input`.
     pub fn new(input: &[u8], lines: &[Line]) -> Folded {
+        let mut text = Vec::with_capacity(input.len() + lines.len());
+        let mut spans = Vec::with_capacity(lines.len());
+        let mut words = Vec::with_capacity(lines.len());
+        let mut scratch = String::new();
+        for line in lines {
+            let start = text.len();
+            let n = if line.is_blank() {
+                0
+            } else {
+                fold::fold_bytes_into(&input[line.content.clone()], &mut text, &mut scratch)
+            };
+            spans.push(start..text.len());
+            words.push(n);
+            text.push(b'\n');
+        }
+        match String::from_utf8(text) {
+            Ok(text) => Folded { text, spans, words },
+            // Unreachable: folding writes whole characters only. Should it
+            // ever fail, the character-by-character reference still gives
+            // a correct result.
+            Err(_) => Folded::by_reference(input, lines),
+        }
+    }
+
+    /// [`Folded::new`] with the reference folding, character by character.
+    fn by_reference(input: &[u8], lines: &[Line]) -> Folded {
         let mut folded = Folded {
             text: String::with_capacity(input.len() + lines.len()),
             spans: Vec::with_capacity(lines.len()),
@@ -121,6 +155,11 @@ mod tests {
     #[test]
     fn split050_nbsp_trimmed() {
         assert_eq!(contents("x\u{a0}\u{a0}\n".as_bytes()), vec![&b"x"[..]]);
+    }
+
+    #[test]
+    fn split055_control_bytes_are_not_white_space() {
+        assert_eq!(contents(b"\x1c a \x1f\n\x0b b \x0c"), vec![&b"\x1c a \x1f"[..], b"b"]);
     }
 
     #[test]

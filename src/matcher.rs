@@ -1,19 +1,29 @@
 //! The multi-pattern matcher: which rules hit which lines.
 //!
-//! All phrases of all phrase rules go into ONE Aho-Corasick automaton, run
-//! once over the folded text of the whole document; all `shape` regexes go
-//! into ONE [`RegexSet`], run once per line. Both are compiled when the
-//! [`Matcher`] is built and shared read-only between threads.
+//! Phrases go into two Aho-Corasick automata over folded lines: every phrase
+//! of a rule anchored at the line start (`line`, `prefix`, `section`,
+//! `breadcrumb`) into one DFA walked from the start of each line, which
+//! stops as soon as no phrase can begin the line (a few bytes on most
+//! lines); the phrases of `contains` rules into one automaton searched
+//! through the lines short enough for those rules' word limits. `shape`
+//! regexes run one by one, and only on lines their [`Gate`] admits: the
+//! first and last bytes, length and word count a match needs are read off
+//! each pattern, so most lines reach no regex engine at all. Everything is
+//! compiled when the [`Matcher`] is built and shared read-only between
+//! threads.
 
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::bytes::{Regex, RegexSet, RegexSetBuilder};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind, StartKind};
+use regex::bytes::Regex;
 
 use crate::error::Error;
 use crate::fold::{fold_phrase, is_unspaced_script};
+use crate::gate::{Gate, GateSet, Needles};
 use crate::lines::{Folded, Line};
 use crate::rules::{Rule, RuleKind, RuleSet, Scope};
 
@@ -44,16 +54,27 @@ pub type RuleIndex = u32;
 #[derive(Debug, Clone)]
 pub struct Matcher {
     rules: Vec<RuleInfo>,
-    phrases: Option<AhoCorasick>,
-    /// For each automaton pattern: the rules that own it (a folded phrase may
-    /// belong to several rules).
+    /// The phrases of rules anchored at the line start, walked from there.
+    anchored: Option<DFA>,
+    /// For each pattern of `anchored`: the index of its phrase.
+    anchored_ids: Vec<usize>,
+    /// The phrases of `contains` rules.
+    contains: Option<Needles>,
+    /// For each pattern of `contains`: the index of its phrase.
+    contains_ids: Vec<usize>,
+    /// The largest word limit of a `contains` rule (none: no limit).
+    contains_max_words: Option<usize>,
+    /// For each phrase: the rules that own it (a folded phrase may belong to
+    /// several rules).
     pattern_rules: Vec<Vec<RuleIndex>>,
-    /// For each automaton pattern: whether its first and last characters need
-    /// a word boundary next to them.
+    /// For each phrase: whether its first and last characters need a word
+    /// boundary next to them.
     pattern_bounds: Vec<(bool, bool)>,
-    shapes: Option<RegexSet>,
+    shapes: Vec<Regex>,
+    shape_gates: GateSet,
     shape_rules: Vec<RuleIndex>,
     strips: Vec<(RuleIndex, Regex)>,
+    strip_gates: GateSet,
 }
 
 /// The rules that hit each line of one document.
@@ -97,9 +118,11 @@ impl Matcher {
         let mut pattern_ids: HashMap<String, usize> = HashMap::new();
         let mut patterns: Vec<String> = Vec::new();
         let mut pattern_rules: Vec<Vec<RuleIndex>> = Vec::new();
-        let mut shape_sources: Vec<String> = Vec::new();
+        let mut shapes = Vec::new();
+        let mut shape_gates = Vec::new();
         let mut shape_rules = Vec::new();
         let mut strips = Vec::new();
+        let mut strip_gates = Vec::new();
 
         for (index, rule) in rules.rules().iter().enumerate() {
             let index = index as RuleIndex;
@@ -114,17 +137,19 @@ impl Matcher {
                 scope: rule.scope,
                 marker: rule.marker,
             });
+            let max_words = infos[index as usize].max_words;
             match rule.kind {
                 RuleKind::Shape => {
                     for pattern in &rule.patterns {
-                        compile(pattern, rule, &source)?;
-                        shape_sources.push(pattern.clone());
+                        shapes.push(compile(pattern, rule, &source)?);
+                        shape_gates.push((Gate::of(pattern), max_words));
                         shape_rules.push(index);
                     }
                 }
                 RuleKind::Strip => {
                     for pattern in &rule.patterns {
                         strips.push((index, compile(pattern, rule, &source)?));
+                        strip_gates.push((Gate::of(pattern), None));
                     }
                 }
                 _ => {
@@ -150,16 +175,43 @@ impl Matcher {
             }
         }
 
-        let phrases = if patterns.is_empty() {
+        // A phrase goes into the automaton of each kind of rule that owns it.
+        let is_contains = |id: usize| {
+            pattern_rules[id]
+                .iter()
+                .map(|&r| infos[r as usize].kind)
+                .any(|k| k == RuleKind::Contains)
+        };
+        let is_anchored = |id: usize| {
+            pattern_rules[id]
+                .iter()
+                .map(|&r| infos[r as usize].kind)
+                .any(|k| k != RuleKind::Contains)
+        };
+        let anchored_ids: Vec<usize> = (0..patterns.len()).filter(|&id| is_anchored(id)).collect();
+        let contains_ids: Vec<usize> = (0..patterns.len()).filter(|&id| is_contains(id)).collect();
+        let anchored = if anchored_ids.is_empty() {
             None
         } else {
             Some(
-                AhoCorasickBuilder::new()
+                aho_corasick::dfa::Builder::new()
                     .match_kind(MatchKind::Standard)
-                    .build(&patterns)
+                    .start_kind(StartKind::Anchored)
+                    .build(anchored_ids.iter().map(|&id| &patterns[id]))
                     .map_err(|e| Error::automaton(e.to_string()))?,
             )
         };
+        let contains = if contains_ids.is_empty() {
+            None
+        } else {
+            let needles = Needles::new(contains_ids.iter().map(|&id| &patterns[id]));
+            Some(needles.ok_or_else(|| {
+                Error::automaton("cannot build the contains automaton".to_string())
+            })?)
+        };
+        let contains_rules = infos.iter().filter(|r| r.kind == RuleKind::Contains);
+        let contains_max_words =
+            contains_rules.map(|r| r.max_words).try_fold(0, |acc, max| max.map(|m| acc.max(m)));
         let pattern_bounds = patterns
             .iter()
             .map(|p| {
@@ -168,25 +220,20 @@ impl Matcher {
                 (first, last)
             })
             .collect();
-        let shapes = if shape_sources.is_empty() {
-            None
-        } else {
-            Some(
-                RegexSetBuilder::new(&shape_sources)
-                    .size_limit(REGEX_SIZE_LIMIT)
-                    .dfa_size_limit(REGEX_SIZE_LIMIT)
-                    .build()
-                    .map_err(|e| Error::automaton(e.to_string()))?,
-            )
-        };
         Ok(Matcher {
             rules: infos,
-            phrases,
+            anchored,
+            anchored_ids,
+            contains,
+            contains_ids,
+            contains_max_words,
             pattern_rules,
             pattern_bounds,
             shapes,
+            shape_gates: GateSet::new(shape_gates),
             shape_rules,
             strips,
+            strip_gates: GateSet::new(strip_gates),
         })
     }
 
@@ -208,48 +255,33 @@ impl Matcher {
     /// where the body ends.
     pub fn scan(&self, input: &[u8], lines: &[Line], folded: &Folded) -> Hits {
         let mut pairs: Vec<(u32, RuleIndex)> = Vec::new();
-        if let Some(ac) = &self.phrases {
-            for m in ac.find_overlapping_iter(&folded.text) {
-                let line = folded.line_at(m.start());
-                let span = folded.spans[line].clone();
-                let pattern = m.pattern().as_usize();
-                let at_start = m.start() == span.start;
-                let at_end = m.end() == span.end;
-                // A phrase without a final colon also matches the line with one.
-                let at_end_or_colon =
-                    at_end || m.end() + 1 == span.end && folded.text.as_bytes()[m.end()] == b':';
-                let (need_left, need_right) = self.pattern_bounds[pattern];
-                let left_ok = at_start || !need_left || !word_char_before(&folded.text, m.start());
-                let right_ok = at_end || !need_right || !word_char_at(&folded.text, m.end());
-                for &rule in &self.pattern_rules[pattern] {
-                    let info = &self.rules[rule as usize];
-                    let kind_ok = match info.kind {
-                        RuleKind::Line => at_start && at_end_or_colon,
-                        RuleKind::Prefix | RuleKind::Section => at_start && right_ok,
-                        RuleKind::Contains => left_ok && right_ok,
-                        RuleKind::Breadcrumb => at_start,
-                        RuleKind::Shape | RuleKind::Strip => false,
-                    };
-                    if kind_ok && within_words(info, folded.words[line]) {
-                        pairs.push((line as u32, rule));
+        for (i, line) in lines.iter().enumerate() {
+            if line.is_blank() {
+                continue;
+            }
+            let text = folded.line(i);
+            let words = folded.words[i];
+            let first = pairs.len();
+            if !text.is_empty() {
+                if let Some(dfa) = &self.anchored {
+                    self.anchored_hits(dfa, text, words, i as u32, &mut pairs);
+                }
+                if let Some(needles) = &self.contains {
+                    if self.contains_max_words.is_none_or(|max| words <= max) {
+                        self.contains_hits(needles, text, words, i as u32, &mut pairs);
                     }
                 }
             }
-        }
-        if let Some(set) = &self.shapes {
-            for (i, line) in lines.iter().enumerate() {
-                if line.is_blank() {
-                    continue;
+            let content = &input[line.content.clone()];
+            self.shape_gates.candidates(content, Some(text), words, |pattern| {
+                if self.shapes[pattern].is_match(content) {
+                    pairs.push((i as u32, self.shape_rules[pattern]));
                 }
-                for pattern in set.matches(&input[line.content.clone()]).iter() {
-                    let rule = self.shape_rules[pattern];
-                    if within_words(&self.rules[rule as usize], folded.words[i]) {
-                        pairs.push((i as u32, rule));
-                    }
-                }
+            });
+            if pairs.len() - first > 1 {
+                pairs[first..].sort_unstable();
             }
         }
-        pairs.sort_unstable();
         pairs.dedup();
         let mut offsets = Vec::with_capacity(lines.len() + 1);
         let mut next = 0usize;
@@ -262,16 +294,113 @@ impl Matcher {
         Hits { pairs, offsets }
     }
 
+    /// Hits of phrases that begin the folded line `text`: the anchored DFA
+    /// is walked from the line start until no phrase can match any more.
+    fn anchored_hits(
+        &self,
+        dfa: &DFA,
+        text: &str,
+        words: usize,
+        line: u32,
+        pairs: &mut Vec<(u32, RuleIndex)>,
+    ) {
+        let Ok(mut sid) = dfa.start_state(Anchored::Yes) else {
+            return;
+        };
+        let bytes = text.as_bytes();
+        for (at, &b) in bytes.iter().enumerate() {
+            sid = dfa.next_state(Anchored::Yes, sid, b);
+            if !dfa.is_special(sid) {
+                continue;
+            }
+            if dfa.is_dead(sid) {
+                return;
+            }
+            if !dfa.is_match(sid) {
+                continue;
+            }
+            let end = at + 1;
+            for k in 0..dfa.match_len(sid) {
+                let pid = dfa.match_pattern(sid, k);
+                // Match states also carry phrases that end here but began
+                // after the line start; only those of full length count.
+                if dfa.pattern_len(pid) != end {
+                    continue;
+                }
+                let pattern = self.anchored_ids[pid.as_usize()];
+                let at_end = end == bytes.len();
+                // A phrase without a final colon also matches the line with one.
+                let at_end_or_colon = at_end || end + 1 == bytes.len() && bytes[end] == b':';
+                let (_, need_right) = self.pattern_bounds[pattern];
+                let right_ok = at_end || !need_right || !word_char_at(text, end);
+                for &rule in &self.pattern_rules[pattern] {
+                    let info = &self.rules[rule as usize];
+                    let kind_ok = match info.kind {
+                        RuleKind::Line => at_end_or_colon,
+                        RuleKind::Prefix | RuleKind::Section => right_ok,
+                        RuleKind::Breadcrumb => true,
+                        RuleKind::Contains | RuleKind::Shape | RuleKind::Strip => false,
+                    };
+                    if kind_ok && within_words(info, words) {
+                        pairs.push((line, rule));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Hits of `contains` phrases anywhere in the folded line `text`, at
+    /// word boundaries.
+    fn contains_hits(
+        &self,
+        needles: &Needles,
+        text: &str,
+        words: usize,
+        line: u32,
+        pairs: &mut Vec<(u32, RuleIndex)>,
+    ) {
+        needles.each(text.as_bytes(), |needle, end| {
+            let start = end - needles.len_of(needle);
+            let pattern = self.contains_ids[needle];
+            let (need_left, need_right) = self.pattern_bounds[pattern];
+            let left_ok = start == 0 || !need_left || !word_char_before(text, start);
+            let right_ok = end == text.len() || !need_right || !word_char_at(text, end);
+            if !(left_ok && right_ok) {
+                return;
+            }
+            for &rule in &self.pattern_rules[pattern] {
+                let info = &self.rules[rule as usize];
+                if info.kind == RuleKind::Contains && within_words(info, words) {
+                    pairs.push((line, rule));
+                }
+            }
+        });
+    }
+
     /// The byte ranges (relative to `content`) that `strip` rules cut from a
     /// kept line, each with its rule, sorted and non-overlapping.
     pub fn strips(&self, content: &[u8]) -> Vec<(Range<usize>, RuleIndex)> {
+        self.strips_folded(content, None)
+    }
+
+    /// [`Matcher::strips`] for a line whose folded form is known, which
+    /// lets more lines skip the regexes.
+    pub fn strips_folded(
+        &self,
+        content: &[u8],
+        folded: Option<&str>,
+    ) -> Vec<(Range<usize>, RuleIndex)> {
         let mut found: Vec<(Range<usize>, RuleIndex)> = Vec::new();
-        for (rule, regex) in &self.strips {
+        self.strip_gates.candidates(content, folded, 0, |i| {
+            let (rule, regex) = &self.strips[i];
             for m in regex.find_iter(content) {
                 if !m.range().is_empty() {
                     found.push((m.range(), *rule));
                 }
             }
+        });
+        if found.is_empty() {
+            return found;
         }
         found.sort_by_key(|(range, _)| (range.start, std::cmp::Reverse(range.end)));
         let mut merged: Vec<(Range<usize>, RuleIndex)> = Vec::with_capacity(found.len());
@@ -299,6 +428,7 @@ fn rule_line(rule: &Rule) -> Option<usize> {
 fn compile(pattern: &str, rule: &Rule, source: &str) -> Result<Regex, Error> {
     regex::bytes::RegexBuilder::new(pattern)
         .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
         .build()
         .map_err(|e| Error::bad_regex(source, &rule.name, rule_line(rule), e.to_string()))
 }

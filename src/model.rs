@@ -519,6 +519,44 @@ impl Model {
         self.trees.len()
     }
 
+    /// The body probabilities of many lines of a matrix at once: `lines`
+    /// are row indices, the result is in the same order. Equal to
+    /// [`Model::predict`] on each row, but walks each tree for eight lines
+    /// side by side, so the walks' memory latencies overlap.
+    pub fn predict_rows(&self, matrix: &FeatureMatrix, lines: &[usize]) -> Vec<f32> {
+        const LANES: usize = 8;
+        let mut out = Vec::with_capacity(lines.len());
+        for chunk in lines.chunks(LANES) {
+            let rows: Vec<&[f32]> = chunk.iter().map(|&i| matrix.row(i)).collect();
+            let mut sums = [self.base_score; LANES];
+            for tree in &self.trees {
+                let mut at = [0u32; LANES];
+                loop {
+                    let mut moving = false;
+                    for (k, row) in rows.iter().enumerate() {
+                        let node = &tree.nodes[at[k] as usize];
+                        if node.feature != LEAF {
+                            moving = true;
+                            at[k] = if row[node.feature as usize] <= node.threshold {
+                                node.left
+                            } else {
+                                node.right
+                            };
+                        }
+                    }
+                    if !moving {
+                        break;
+                    }
+                }
+                for k in 0..rows.len() {
+                    sums[k] += tree.nodes[at[k] as usize].value;
+                }
+            }
+            out.extend(sums[..rows.len()].iter().map(|&sum| (1.0 / (1.0 + (-sum).exp())) as f32));
+        }
+        out
+    }
+
     /// The body probability of one line's features (a row of
     /// [`FeatureMatrix`]). Rows shorter than [`FEATURES`] read missing
     /// values as 0.
@@ -598,6 +636,21 @@ mod tests {
             for x in [near, -next_down(-near), next_down(near), t32] {
                 assert_eq!(x <= t32, f64::from(x) <= t, "{x} vs {t}");
             }
+        }
+    }
+
+    #[test]
+    fn predict_rows_equals_predict() {
+        let model = Model::default_model().unwrap();
+        let mut values = Vec::new();
+        for i in 0..21 {
+            values.extend((0..FEATURES).map(|f| ((i * 7 + f * 13) % 17) as f32 / 9.0 - 0.5));
+        }
+        let matrix = FeatureMatrix { values };
+        let lines: Vec<usize> = (0..21).rev().collect();
+        let many = model.predict_rows(&matrix, &lines);
+        for (k, &i) in lines.iter().enumerate() {
+            assert_eq!(many[k], model.predict(matrix.row(i)));
         }
     }
 

@@ -241,14 +241,26 @@ pub(crate) fn tail_templates(doc: &mut Doc, matcher: &Matcher) {
 /// and later copies go; a repeated line that is not prose (image text, a
 /// widget label) goes everywhere.
 pub(crate) fn duplicates(doc: &mut Doc, rule_repeated: &Arc<str>, rule_duplicate: &Arc<str>) {
-    let mut seen: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    // Each distinct line maps to its first copy and, once it has a second
+    // one, to its group: no allocation for the many lines seen once.
+    let mut seen: FxHashMap<&str, (usize, usize)> = FxHashMap::default();
+    seen.reserve(doc.lines.len());
+    let mut groups: Vec<Vec<usize>> = Vec::new();
     for i in 0..doc.lines.len() {
         if doc.lines[i].is_blank() || doc.folded.words[i] < 2 {
             continue;
         }
-        seen.entry(doc.folded.line(i)).or_default().push(i);
+        let (first, group) = seen.entry(doc.folded.line(i)).or_insert((i, usize::MAX));
+        if *first == i {
+            continue;
+        }
+        if *group == usize::MAX {
+            *group = groups.len();
+            groups.push(vec![*first]);
+        }
+        groups[*group].push(i);
     }
-    let mut groups: Vec<Vec<usize>> = seen.into_values().filter(|v| v.len() > 1).collect();
+    // In order of first copies (groups are created in order of second ones).
     groups.sort_unstable();
     let title_slot = title_slot(doc);
     for group in groups {

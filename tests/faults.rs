@@ -87,10 +87,6 @@ fn jsonl_of(docs: &[Vec<u8>]) -> Vec<u8> {
 }
 
 /// What a full run writes for an input: the library's output.
-fn expected_output(path: &Path) -> Vec<u8> {
-    expected_output_in(path, &Batch::builder().build(CLEANER.clone()))
-}
-
 /// What `batch` (which may carry a corpus) writes for `path`.
 fn expected_output_in(path: &Path, batch: &Batch) -> Vec<u8> {
     let data = fs::read(path).expect("input");

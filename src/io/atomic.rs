@@ -1,5 +1,13 @@
 //! Output files that are complete or absent: written under a temporary name
 //! in the target directory, then renamed.
+//!
+//! The rename is what keeps a reader (or a later run) from ever seeing a
+//! truncated file under the final name, whatever happens to the process. It
+//! does not make the data durable across a power loss or a kernel crash:
+//! that takes an `fsync` of each file before its rename, which costs a disk
+//! flush per file and dominates the run time of a batch of many small
+//! files. So syncing is opt-in ([`AtomicFile::sync`], `--fsync` on the
+//! command line).
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -10,8 +18,8 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// A file being written under a temporary name next to its final path.
 ///
-/// Call [`AtomicFile::commit`] when everything is written: it flushes, syncs
-/// and renames. Dropped without commit (an error, a panic), it deletes the
+/// Call [`AtomicFile::commit`] when everything is written: it flushes,
+/// syncs if asked ([`AtomicFile::sync`]) and renames. Dropped without commit (an error, a panic), it deletes the
 /// temporary file, so a failed write never leaves a file with the final
 /// name; a crash leaves only a hidden `.*.declutter-tmp` file.
 #[derive(Debug)]
@@ -20,6 +28,7 @@ pub struct AtomicFile {
     temp: PathBuf,
     path: PathBuf,
     overwrite: bool,
+    sync: bool,
 }
 
 impl AtomicFile {
@@ -44,12 +53,21 @@ impl AtomicFile {
             temp,
             path: path.to_path_buf(),
             overwrite,
+            sync: false,
         })
     }
 
-    /// Flushes, syncs and renames the file to its final name. On any error
-    /// (the last buffered bytes cannot be written, the disk is full, the
-    /// final name appeared meanwhile) the temporary file is removed.
+    /// Whether [`AtomicFile::commit`] syncs the file to disk before renaming
+    /// it, so that it survives a power loss. Disabled by default: the rename
+    /// alone already guarantees a complete file or none.
+    pub fn sync(mut self, yes: bool) -> AtomicFile {
+        self.sync = yes;
+        self
+    }
+
+    /// Flushes, syncs (if asked) and renames the file to its final name. On
+    /// any error (the last buffered bytes cannot be written, the disk is
+    /// full, the final name appeared meanwhile) the temporary file is removed.
     pub fn commit(mut self) -> io::Result<()> {
         let writer = self.writer.take().ok_or_else(|| io::Error::other("already committed"))?;
         let result = self.finish(writer);
@@ -61,7 +79,9 @@ impl AtomicFile {
 
     fn finish(&self, writer: BufWriter<File>) -> io::Result<()> {
         let file = writer.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
+        if self.sync {
+            file.sync_all()?;
+        }
         drop(file);
         if !self.overwrite && self.path.exists() {
             return Err(io::Error::new(
@@ -104,9 +124,10 @@ impl Drop for AtomicFile {
     }
 }
 
-/// Writes `data` to `path` atomically (see [`AtomicFile`]).
+/// Writes `data` to `path` atomically and durably (see [`AtomicFile`]):
+/// for single files such as a stats report, where a sync costs nothing.
 pub fn write_atomic(path: &Path, data: &[u8], overwrite: bool) -> io::Result<()> {
-    let mut file = AtomicFile::create(path, overwrite)?;
+    let mut file = AtomicFile::create(path, overwrite)?.sync(true);
     file.write_all(data)?;
     file.commit()
 }

@@ -67,6 +67,10 @@ pub struct CleanArgs {
     /// Overwrite existing output files.
     #[arg(long)]
     pub force: bool,
+    /// Sync each output file to disk before renaming it into place, so it survives a power
+    /// loss (outputs are complete or absent either way; this costs a disk flush per file).
+    #[arg(long)]
+    pub fsync: bool,
     /// Input format (default: from the file name: .jsonl/.json/.ndjson are jsonl; stdin is text).
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<FormatArg>,
@@ -251,6 +255,7 @@ mod tests {
             "-j",
             "2",
             "--force",
+            "--fsync",
             "--rules",
             "r.toml",
             "--no-default-rules",
@@ -260,7 +265,9 @@ mod tests {
         assert_eq!(args.inputs.len(), 2);
         assert_eq!(args.output, Some(PathBuf::from("out")));
         assert_eq!(args.threads, Some(2));
-        assert!(args.force && args.rules.no_default_rules && args.rules.no_classifier);
+        assert!(
+            args.force && args.fsync && args.rules.no_default_rules && args.rules.no_classifier
+        );
         assert_eq!(args.rules.rules, vec![PathBuf::from("r.toml")]);
         assert_eq!(args.field, "text");
         assert_eq!(args.max_doc_bytes, 64 << 20);

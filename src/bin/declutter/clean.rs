@@ -32,6 +32,7 @@ fn batch(args: &CleanArgs) -> Result<Batch> {
         .drop_empty(args.drop_empty)
         .strict(args.strict)
         .force(args.force)
+        .fsync(args.fsync)
         .compress(args.compress.map(|c| match c {
             CompressArg::Gz => Compression::Gzip,
             CompressArg::Zst => Compression::Zstd,
