@@ -7,6 +7,10 @@
 /// At most about this many bytes of a document are looked at.
 const SAMPLE_BYTES: usize = 4 * 1024;
 
+/// Samples shorter than this are not guessed: the guess costs tens of
+/// microseconds whatever the size, and says little about a few words.
+const MIN_SAMPLE_BYTES: usize = 256;
+
 /// The least whatlang confidence that counts as a guess.
 const MIN_CONFIDENCE: f64 = 0.5;
 
@@ -42,6 +46,9 @@ pub fn detect_lines<'a>(lines: impl Iterator<Item = &'a str>) -> Option<&'static
         }
         sample.push_str(line);
         sample.push('\n');
+    }
+    if sample.len() < MIN_SAMPLE_BYTES {
+        return None;
     }
     detect(&sample)
 }
