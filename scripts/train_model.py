@@ -15,12 +15,24 @@ Steps:
 2. Labels: each input line is body when at least half of its tokens align
    with the gold text (difflib alignment of the token sequences, in order, so
    a repeated heading gets the right copy).
-3. Gradient-boosted trees (LightGBM), each line weighted by its share of its
+3. Word evidence (src/lexicon.rs): for every word on at least
+   `--lexicon-min-pages` pages, the log-odds of pages having it in body lines
+   against chrome lines. The `lex_*` features are stacked: a line's word
+   evidence always comes from a lexicon that did not see its page (in
+   cross-validation, one that saw neither its fold nor the held-out fold),
+   computed by `declutter features --lexicon` itself.
+4. Gradient-boosted trees (LightGBM), each line weighted by its share of its
    page's tokens, each dataset weighted the same: the weights mirror the
    page-level, dataset-macro token F1 that the benchmark reports.
-4. The keep threshold is chosen for page-level macro F1. In cross-validation
+5. The keep threshold is chosen for page-level macro F1. In cross-validation
    it is chosen on inner folds of the training pages only, so no figure is
    measured on a page that fitted the model or its threshold.
+6. The page-threshold model (src/page_model.rs, `--page-trees`): trees that
+   predict a page's F1 (plus `--page-recall-weight` times its recall) at each
+   candidate threshold from the distribution of its line scores, trained on
+   the inner folds' held-out scores (in cross-validation) or on the
+   cross-validated scores (for the shipped model). It replaces the single
+   threshold when present.
 
 Requirements (a venv is enough): `pip install lightgbm numpy pandas`.
 
@@ -37,6 +49,7 @@ import random
 import re
 import subprocess
 import sys
+import tempfile
 import unicodedata
 
 import lightgbm as lgb
@@ -101,12 +114,53 @@ def load_pages(data_dir):
     return pages
 
 
-def features(binary, paths, corpus):
-    cmd = [binary, "features"] + (["--corpus"] if corpus else []) + paths
+def features(binary, paths, corpus, extra=()):
+    cmd = [binary, "features", "--no-model"] + (["--corpus"] if corpus else []) + list(extra) + paths
     out = subprocess.run(cmd, check=True, capture_output=True).stdout
     from io import BytesIO
-    frame = pd.read_csv(BytesIO(out), sep="\t", dtype={"path": str}, quoting=3)
+    frame = pd.read_csv(BytesIO(out), sep="\t", dtype={"path": str, "tokens": str}, quoting=3,
+                        keep_default_na=False, na_values=[])
     return frame
+
+
+LEX_COLUMNS = ["lex_mean", "lex_min", "lex_max", "lex_known", "ctx2_lex", "ctx5_lex",
+               "ctx10_lex", "doc_lex"]
+
+
+def lexicon_weights(page_words, pids, min_pages):
+    """Word evidence from the pages `pids`: for each word seen on at least
+    `min_pages` pages, log((pages with it in a body line + 1) / (pages with
+    it in a chrome line + 1)). Counting pages, not lines, keeps one page's
+    repeated menu or one long article from deciding a word's weight."""
+    body, chrome = collections.Counter(), collections.Counter()
+    for pid in pids:
+        b, c = page_words[pid]
+        body.update(b)
+        chrome.update(c)
+    weights = {}
+    for word in set(body) | set(chrome):
+        if body[word] + chrome[word] >= min_pages:
+            weights[word] = round(float(np.log((body[word] + 1) / (chrome[word] + 1))), 4)
+    return weights
+
+
+class LexiconFeatures:
+    """The `lex_*` columns of every line under a given lexicon, computed by
+    the binary itself (so training reads exactly what the cleaner computes)."""
+
+    def __init__(self, binary, inputs, keys, workdir):
+        self.binary, self.inputs, self.keys, self.workdir = binary, inputs, keys, workdir
+        self.cache = {}
+
+    def columns(self, weights, name):
+        if name not in self.cache:
+            path = os.path.join(self.workdir, f"lexicon-{name}.json")
+            with open(path, "w") as f:
+                json.dump(weights, f)
+            frame = features(self.binary, self.inputs, False, ["--lexicon", path])
+            frame = frame.set_index(["path", "line"])[LEX_COLUMNS]
+            self.cache[name] = frame.loc[self.keys].to_numpy(dtype=np.float32).astype(np.float64)
+        return self.cache[name]
 
 
 def page_prf(gold_counter, gold_n, kept_tokens):
@@ -216,12 +270,10 @@ def train(x, y, w, args, seed):
     return lgb.train(params, data, num_boost_round=args.trees)
 
 
-def export(booster, names, thresholds, path, meta):
-    threshold, split, above = thresholds
-    dump = booster.dump_model()
-    assert dump["feature_names"] == names, "feature order differs"
+def dump_trees(booster):
+    """A LightGBM booster's trees in the model file's array form."""
     trees = []
-    for info in dump["tree_info"]:
+    for info in booster.dump_model()["tree_info"]:
         feature, thr, left, right, value = [], [], [], [], []
 
         def visit(node):
@@ -244,9 +296,72 @@ def export(booster, names, thresholds, path, meta):
         visit(info["tree_structure"])
         trees.append({"feature": feature, "threshold": thr, "left": left,
                       "right": right, "value": value})
+    return trees
+
+
+PAGE_FEATURES = ["score_q10", "score_q25", "score_q50", "score_q75", "score_q90", "score_max",
+                 "above_0.2", "above_0.35", "above_0.5", "above_0.7", "scored_lines_log",
+                 "doc_lines_log", "doc_len_log", "doc_good_share", "doc_removed_share", "doc_lex",
+                 "threshold"]
+PAGE_LEVEL = ["doc_lines_log", "doc_len_log", "doc_good_share", "doc_removed_share", "doc_lex"]
+
+
+def page_inputs(scores, doc_row):
+    """The page model's inputs but the threshold, as src/page_model.rs makes them."""
+    s = np.sort(np.asarray(scores, dtype=np.float32))
+    n = max(1, len(s))
+    wide = s.astype(np.float64)
+    q = list(np.quantile(wide, [0.1, 0.25, 0.5, 0.75, 0.9])) if len(s) else [0.0] * 5
+    top = [float(wide[-1])] if len(s) else [0.0]
+    shares = [float((s >= np.float32(t)).sum()) / n for t in (0.2, 0.35, 0.5, 0.7)]
+    return q + top + shares + [float(np.log1p(len(s)))] + [float(v) for v in doc_row]
+
+
+class PageThresholds:
+    """Chooses each page's threshold: trees predict, for a page and a
+    candidate threshold, the page's F1 (plus `recall_weight` times its
+    recall) minus the page's mean over the candidates."""
+
+    def __init__(self, pages, scores, doc_rows, args, seed):
+        table, recalls, weights = f1_table(pages, scores)
+        target = table + args.page_recall_weight * recalls
+        target = target - target.mean(axis=1, keepdims=True)
+        rows, ys, ws = [], [], []
+        for page, t_row, weight in zip(pages, target, weights):
+            base = page_inputs(self.page_scores(page, scores), doc_rows[page.pid])
+            for t, y in zip(THRESHOLDS, t_row):
+                rows.append(base + [t])
+                ys.append(y)
+                ws.append(weight)
+        params = {"objective": "regression", "learning_rate": 0.05, "num_leaves": 15,
+                  "min_data_in_leaf": 30, "verbose": -1, "seed": seed, "num_threads": args.threads,
+                  "deterministic": True, "force_row_wise": True}
+        data = lgb.Dataset(pd.DataFrame(rows, columns=PAGE_FEATURES), label=ys, weight=ws)
+        self.booster = lgb.train(params, data, num_boost_round=args.page_trees)
+
+    @staticmethod
+    def page_scores(page, scores):
+        return [scores[(page.pid, line)] for line in page.tokens if (page.pid, line) in scores]
+
+    def choose(self, page, scores, doc_row):
+        base = page_inputs(self.page_scores(page, scores), doc_row)
+        rows = pd.DataFrame([base + [t] for t in THRESHOLDS], columns=PAGE_FEATURES)
+        return THRESHOLDS[int(np.argmax(self.booster.predict(rows)))]
+
+    def export(self):
+        return {"features": PAGE_FEATURES, "thresholds": THRESHOLDS,
+                "trees": dump_trees(self.booster)}
+
+
+def export(booster, names, thresholds, path, meta, lexicon, page_model=None):
+    threshold, split, above = thresholds
+    assert booster.dump_model()["feature_names"] == names, "feature order differs"
     model = {"format": FORMAT, "features": names, "threshold": threshold,
              "page_threshold": {"feature": "doc_good_share", "split": split, "above": above},
-             "base_score": 0.0, "trees": trees, "trained": meta}
+             "base_score": 0.0, "lexicon": dict(sorted(lexicon.items())),
+             "trees": dump_trees(booster), "trained": meta}
+    if page_model is not None:
+        model["page_model"] = page_model.export()
     with open(path, "w") as f:
         json.dump(model, f, separators=(",", ":"))
         f.write("\n")
@@ -269,6 +384,12 @@ def main():
     ap.add_argument("--leaves", type=int, default=31)
     ap.add_argument("--learning-rate", type=float, default=0.08)
     ap.add_argument("--no-corpus-share", type=float, default=0.3)
+    ap.add_argument("--lexicon-min-pages", type=int, default=5,
+                    help="give a word a weight only when it is on at least this many pages")
+    ap.add_argument("--page-trees", type=int, default=200,
+                    help="trees of the page-threshold model (0: one threshold for all pages)")
+    ap.add_argument("--page-recall-weight", type=float, default=0.1,
+                    help="the page-threshold model maximises page F1 plus this times page recall")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--cache", help="cache labels here (a pickle)")
@@ -281,8 +402,8 @@ def main():
     print(f"{len(pages)} pages", file=sys.stderr)
     inputs = [os.path.join(args.data, d, pid + ".input.txt") for d, pid in pages]
     with_corpus = features(args.declutter, inputs, True)
-    without = features(args.declutter, inputs, False)
-    names = [c for c in with_corpus.columns if c not in ("path", "line")]
+    without = features(args.declutter, inputs, False, ["--words"])
+    names = [c for c in with_corpus.columns if c not in ("path", "line", "tokens")]
 
     rng = random.Random(args.seed)
     alone = {pid for _, pid in pages if rng.random() < args.no_corpus_share}
@@ -348,6 +469,36 @@ def main():
     x = pd.DataFrame(x, columns=names)
     print(f"{len(table)} lines, {y.mean():.3f} body", file=sys.stderr)
 
+    # Word evidence: each page's words of body lines and of chrome lines
+    # (every non-blank line, including those the rules remove).
+    page_words = {pid: (set(), set()) for _, pid in pages}
+    for path, line, toks in zip(without["path"], without["line"], without["tokens"]):
+        if not toks:
+            continue
+        pid = pid_of(path)
+        lab = labels[pid][0]
+        if line - 1 < len(lab):
+            page_words[pid][0 if lab[line - 1] else 1].update(toks.split(" "))
+    workdir = tempfile.mkdtemp(prefix="declutter-train-")
+    lex = LexiconFeatures(args.declutter, inputs, list(zip(table["path"], table["line"])), workdir)
+    lex_at = [names.index(c) for c in LEX_COLUMNS]
+
+    def lexicon_without(held):
+        """The lexicon of the pages outside the folds `held`, and its features."""
+        name = "all" if not held else "without-" + "-".join(map(str, sorted(held)))
+        weights = lexicon_weights(page_words, [pid for _, pid in pages if fold_of[pid] not in held],
+                                  args.lexicon_min_pages)
+        return weights, lex.columns(weights, name)
+
+    def stacked(x_base, assignments):
+        """`x_base` with the lex columns of each fold's rows taken from the
+        lexicon that did not see that fold (and not the folds `assignments` names)."""
+        values = x_base.to_numpy(copy=True)
+        for fold, cols in assignments.items():
+            rows = row_fold == fold
+            values[np.ix_(rows, lex_at)] = cols[rows]
+        return pd.DataFrame(values, columns=names)
+
     # Folds by page, stratified by dataset.
     fold_of = {}
     for dataset in sorted(datasets):
@@ -357,36 +508,68 @@ def main():
             fold_of[pid] = i % args.folds
     row_fold = np.array([fold_of[p] for p in pids])
 
-    def predict_rows(booster, mask):
-        return dict(zip(zip(pids[mask], lines[mask].tolist()), booster.predict(x[mask])))
+    def predict_rows(booster, xs, mask):
+        return dict(zip(zip(pids[mask], lines[mask].tolist()), booster.predict(xs[mask])))
+
+    # The lex columns are stacked: a line's word evidence always comes from a
+    # lexicon that did not see its page, in training as in testing, so the
+    # trees learn how far to trust it on unseen pages.
+    def doc_rows_of(xs):
+        """Each page's page-level features (the same in all its rows)."""
+        values = xs[PAGE_LEVEL].to_numpy()
+        rows = {}
+        for k, pid in enumerate(pids):
+            rows.setdefault(pid, [float(v) for v in values[k]])
+        return rows
+
+    page_threshold_of = {}
+
+    def page_scores_each(pages_, scores):
+        per = collections.defaultdict(list)
+        for page in pages_:
+            t = page_threshold_of.get(page.pid, fold_thresholds[fold_of[page.pid]])
+            per[page.dataset].append(page_f1_at(page, scores, t))
+        return sum(sum(v) / len(v) for v in per.values()) / len(per)
 
     oof = {}
     fold_thresholds = []
+    outer_lexicons = {}
     for k in range(args.folds):
         train_mask = row_fold != k
         test_mask = row_fold == k
+        others = [j for j in range(args.folds) if j != k]
+        weights_k, cols_k = lexicon_without({k})
+        outer_lexicons[k] = cols_k
+        xk = stacked(x, {j: lexicon_without({k, j})[1] for j in others} | {k: cols_k})
         # Threshold from inner folds of the training pages only.
         inner = {}
-        others = [j for j in range(args.folds) if j != k]
         halves = [others[i::args.inner_folds] for i in range(args.inner_folds)]
         for j, held in enumerate(halves):
             held_mask = np.isin(row_fold, held)
             fit = train_mask & ~held_mask
-            booster = train(x[fit], y[fit], w[fit], args, args.seed + 10 * k + j)
-            inner.update(predict_rows(booster, held_mask))
+            booster = train(xk[fit], y[fit], w[fit], args, args.seed + 10 * k + j)
+            inner.update(predict_rows(booster, xk, held_mask))
         train_pages = [p for p in by_pid.values() if fold_of[p.pid] != k]
         threshold = choose_thresholds(train_pages, inner)
-        booster = train(x[train_mask], y[train_mask], w[train_mask], args, args.seed + 10 * k)
-        oof.update(predict_rows(booster, test_mask))
+        booster = train(xk[train_mask], y[train_mask], w[train_mask], args, args.seed + 10 * k)
+        oof.update(predict_rows(booster, xk, test_mask))
         fold_thresholds.append(threshold)
         test_pages = [p for p in by_pid.values() if fold_of[p.pid] == k]
         f1 = page_scores(test_pages, oof, threshold)
-        print(f"fold {k}: threshold {threshold}, held-out macro F1 (model lines only) {f1:.4f}",
-              file=sys.stderr)
+        doc_rows = doc_rows_of(xk)
+        page_model = None
+        if args.page_trees > 0:
+            page_model = PageThresholds(train_pages, inner, doc_rows, args, args.seed + 10 * k)
+            for p in test_pages:
+                t = page_model.choose(p, oof, doc_rows.get(p.pid, [0.0] * len(PAGE_LEVEL)))
+                page_threshold_of[p.pid] = (t, 2.0, t)
+        f1_pages = page_scores_each(test_pages, oof)
+        print(f"fold {k}: threshold {threshold}, held-out macro F1 (model lines only) {f1:.4f}, "
+              f"with page thresholds {f1_pages:.4f}", file=sys.stderr)
         if args.cv_dir:
             os.makedirs(args.cv_dir, exist_ok=True)
             export(booster, names, threshold, os.path.join(args.cv_dir, f"fold{k}.json"),
-                   {"fold": k, "of": args.folds})
+                   {"fold": k, "of": args.folds}, weights_k, page_model)
             with open(os.path.join(args.cv_dir, f"fold{k}.pages"), "w") as f:
                 for p in test_pages:
                     f.write(f"{p.dataset}/{p.pid}\n")
@@ -399,14 +582,25 @@ def main():
     print("cross-validated (model lines only, approximate): "
           + " ".join(f"{d}={v:.3f}" for d, v in means.items())
           + f" overall={sum(means.values()) / len(means):.4f}", file=sys.stderr)
+    if page_threshold_of:
+        print(f"with page thresholds: overall={page_scores_each(list(by_pid.values()), oof):.4f}",
+              file=sys.stderr)
 
     if args.out:
         threshold = choose_thresholds(list(by_pid.values()), oof)
-        booster = train(x, y, w, args, args.seed)
+        weights_all, _ = lexicon_without(set())
+        x_all = stacked(x, outer_lexicons)
+        booster = train(x_all, y, w, args, args.seed)
+        page_model = None
+        if args.page_trees > 0:
+            page_model = PageThresholds(list(by_pid.values()), oof, doc_rows_of(x_all), args,
+                                        args.seed)
         meta = {"pages": len(pages), "lines": int(len(table)), "trees": args.trees,
                 "leaves": args.leaves, "learning_rate": args.learning_rate,
-                "seed": args.seed, "threshold_from": "cross-validated predictions"}
-        export(booster, names, threshold, args.out, meta)
+                "seed": args.seed, "threshold_from": "cross-validated predictions",
+                "lexicon_min_pages": args.lexicon_min_pages, "page_trees": args.page_trees,
+                "page_recall_weight": args.page_recall_weight}
+        export(booster, names, threshold, args.out, meta, weights_all, page_model)
         print(f"wrote {args.out} (threshold {threshold})", file=sys.stderr)
 
 

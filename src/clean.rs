@@ -9,6 +9,7 @@ use bstr::ByteSlice;
 use crate::classify::{self, Class, ClassifierConfig};
 use crate::corpus::{self, Corpus};
 use crate::error::Error;
+use crate::lexicon::Lexicon;
 use crate::lines::{split_lines, Folded};
 use crate::matcher::Matcher;
 use crate::model::{self, FeatureMatrix, Model};
@@ -332,11 +333,23 @@ impl Cleaner {
         if !inner.classifier {
         } else if let Some(model) = &inner.model.as_ref().filter(|_| candidates >= MODEL_MIN_LINES)
         {
-            let matrix = model::line_features(&doc, corpus);
+            let matrix = model::line_features(&doc, corpus, model.lexicon());
             let judged: Vec<usize> = (0..n).filter(|&i| doc.kept_line(i)).collect();
             let scores = model.predict_rows(&matrix, &judged);
+            let page_threshold = model.page_model().map(|page| {
+                // The page model reads the lines with words, as in training.
+                let (lines, worded): (Vec<usize>, Vec<f32>) = judged
+                    .iter()
+                    .zip(&scores)
+                    .filter(|(&i, _)| doc.features[i].words > 0)
+                    .map(|(&i, &p)| (i, p))
+                    .unzip();
+                page.threshold_for(&matrix, &lines, &worded)
+            });
             for (&i, &p) in judged.iter().zip(&scores) {
-                if p < model.threshold_for(matrix.row(i)) {
+                let threshold =
+                    page_threshold.unwrap_or_else(|| model.threshold_for(matrix.row(i)));
+                if p < threshold {
                     doc.remove(i, &Arc::clone(&inner.model_reason), Layer::Model, Some(p));
                 }
             }
@@ -360,10 +373,34 @@ impl Cleaner {
 
     /// The line model's features for every line of a document, as the
     /// cleaner computes them before the model decides (for training a model
-    /// and for explaining one).
-    pub fn features(&self, input: &[u8], corpus: Option<&Corpus>) -> FeatureMatrix {
+    /// and for explaining one). The word evidence comes from `lexicon`, else
+    /// from the cleaner's model, else it is zero.
+    pub fn features(
+        &self,
+        input: &[u8],
+        corpus: Option<&Corpus>,
+        lexicon: Option<&Lexicon>,
+    ) -> FeatureMatrix {
         let doc = self.analyse(input, corpus);
-        model::line_features(&doc, corpus)
+        let empty = Lexicon::new();
+        let lexicon =
+            lexicon.or_else(|| self.inner.model.as_ref().map(|m| m.lexicon())).unwrap_or(&empty);
+        model::line_features(&doc, corpus, lexicon)
+    }
+
+    /// The normalised words of every line of a document, as the lexicon
+    /// reads them (see [`crate::lexicon`]), for training one.
+    pub fn line_words(&self, input: &[u8]) -> Vec<Vec<String>> {
+        let lines = split_lines(input);
+        let folded = Folded::new(input, &lines);
+        let mut scratch = String::new();
+        (0..lines.len())
+            .map(|i| {
+                let mut words = Vec::new();
+                Lexicon::words(folded.line(i), &mut scratch, |w| words.push(w.to_string()));
+                words
+            })
+            .collect()
     }
 
     /// The line model's body probability for every line (`None` for blank
@@ -373,7 +410,7 @@ impl Cleaner {
         let Some(model) = &self.inner.model else {
             return vec![None; doc.lines.len()];
         };
-        let matrix = model::line_features(&doc, corpus);
+        let matrix = model::line_features(&doc, corpus, model.lexicon());
         (0..doc.lines.len())
             .map(|i| doc.kept_line(i).then(|| model.predict(matrix.row(i))))
             .collect()

@@ -19,6 +19,10 @@
 //! An optional `"page_threshold": {"feature": "doc_good_share", "split": 0.5,
 //! "above": 0.45}` gives pages whose (page-level) feature is above `split`
 //! their own threshold: article pages want a stricter one than listings.
+//! An optional `"page_model"` picks each page's threshold instead (see
+//! [`crate::page_model`]). An optional `"lexicon": {"share": -2.1, ...}` holds the word evidence
+//! (see [`crate::lexicon`]) that the `lex_*` features read; without it they
+//! are 0.
 //!
 //! Node 0 is the root. A node with `feature` -1 is a leaf holding `value`;
 //! otherwise a line goes to `left` when its feature is `<=` the threshold.
@@ -30,6 +34,8 @@ use serde::Deserialize;
 use crate::classify::Class;
 use crate::corpus::Corpus;
 use crate::error::Error;
+use crate::lexicon::{Evidence, Lexicon};
+use crate::page_model::{PageModel, PageModelFile};
 use crate::passes::Doc;
 
 /// The format tag of a model file.
@@ -85,6 +91,14 @@ pub const FEATURE_NAMES: &[&str] = &[
     "doc_len_log",
     "doc_good_share",
     "doc_removed_share",
+    "lex_mean",
+    "lex_min",
+    "lex_max",
+    "lex_known",
+    "ctx2_lex",
+    "ctx5_lex",
+    "ctx10_lex",
+    "doc_lex",
 ];
 
 /// The number of features per line.
@@ -120,8 +134,12 @@ impl FeatureMatrix {
 }
 
 /// Measures every line of a document whose rule passes and context
-/// classifier have run.
-pub(crate) fn line_features(doc: &Doc, corpus: Option<&Corpus>) -> FeatureMatrix {
+/// classifier have run; `lexicon` gives the word evidence.
+pub(crate) fn line_features(
+    doc: &Doc,
+    corpus: Option<&Corpus>,
+    lexicon: &Lexicon,
+) -> FeatureMatrix {
     let n = doc.lines.len();
     let mut values = vec![0.0f32; n * FEATURES];
     if n == 0 {
@@ -135,6 +153,8 @@ pub(crate) fn line_features(doc: &Doc, corpus: Option<&Corpus>) -> FeatureMatrix
     let mut punct = vec![0.0f32; n];
     let mut removed = vec![0.0f32; n];
     let mut corpus_share = vec![NO_CORPUS; n];
+    let mut evidence = vec![Evidence::default(); n];
+    let mut scratch = String::new();
     let mut copies: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
     for i in 0..n {
         if !doc.lines[i].is_blank() {
@@ -164,6 +184,7 @@ pub(crate) fn line_features(doc: &Doc, corpus: Option<&Corpus>) -> FeatureMatrix
         punct[i] = f32::from(u8::from(f.terminal_punctuation));
         removed[i] = f32::from(u8::from(doc.verdicts[i].is_some()));
         removed_lines += usize::from(doc.verdicts[i].is_some());
+        evidence[i] = lexicon.evidence(doc.folded.line(i), &mut scratch);
         if let Some(c) = corpus {
             let share = doc
                 .fingerprints
@@ -228,6 +249,13 @@ pub(crate) fn line_features(doc: &Doc, corpus: Option<&Corpus>) -> FeatureMatrix
     let doc_len_log = (1.0 + total_len).ln();
     let doc_good_share = if total_len > 0.0 { good_len / total_len } else { 0.0 };
     let doc_removed_share = removed_lines as f32 / m.max(1) as f32;
+    let mut lex_prefix = Vec::with_capacity(m + 1);
+    lex_prefix.push(0.0f64);
+    for &i in &seq {
+        let last = lex_prefix.last().copied().unwrap_or(0.0);
+        lex_prefix.push(last + f64::from(evidence[i].mean));
+    }
+    let doc_lex = (lex_prefix[m] / m.max(1) as f64) as f32;
     for (k, &i) in seq.iter().enumerate() {
         let f = &doc.features[i];
         let raw = &doc.input[doc.lines[i].content.clone()];
@@ -298,6 +326,17 @@ pub(crate) fn line_features(doc: &Doc, corpus: Option<&Corpus>) -> FeatureMatrix
         put(doc_len_log);
         put(doc_good_share);
         put(doc_removed_share);
+        let e = evidence[i];
+        put(e.mean);
+        put(e.min);
+        put(e.max);
+        put(e.known);
+        for radius in [2usize, 5, 10] {
+            let lo = k.saturating_sub(radius);
+            let hi = (k + radius + 1).min(m);
+            put(((lex_prefix[hi] - lex_prefix[lo]) / (hi - lo) as f64) as f32);
+        }
+        put(doc_lex);
         debug_assert_eq!(col, FEATURES);
     }
     FeatureMatrix { values }
@@ -319,6 +358,8 @@ pub struct Model {
     base_score: f64,
     threshold: f32,
     page_threshold: Option<PageThreshold>,
+    page_model: Option<PageModel>,
+    lexicon: Lexicon,
 }
 
 /// A second threshold for pages whose page-level feature is above a split.
@@ -394,6 +435,10 @@ struct ModelFile {
     page_threshold: Option<PageThresholdFile>,
     #[serde(default)]
     base_score: f64,
+    #[serde(default)]
+    lexicon: rustc_hash::FxHashMap<String, f32>,
+    #[serde(default)]
+    page_model: Option<PageModelFile>,
     trees: Vec<TreeFile>,
     #[serde(default)]
     #[allow(dead_code)]
@@ -483,7 +528,16 @@ impl Model {
                 .collect();
             trees.push(Tree { nodes });
         }
-        Ok(Model { trees, base_score: file.base_score, threshold: file.threshold, page_threshold })
+        let lexicon = Lexicon::checked(file.lexicon, origin)?;
+        let page_model = file.page_model.map(|p| PageModel::from_file(p, origin)).transpose()?;
+        Ok(Model {
+            page_model,
+            trees,
+            base_score: file.base_score,
+            threshold: file.threshold,
+            page_threshold,
+            lexicon,
+        })
     }
 
     /// The embedded default model.
@@ -512,6 +566,19 @@ impl Model {
     pub fn set_threshold(&mut self, threshold: f32) {
         self.threshold = threshold.clamp(0.0, 1.0);
         self.page_threshold = None;
+        self.page_model = None;
+    }
+
+    /// The page-threshold model, when the file has one: it picks each
+    /// page's threshold from the page's scores (see [`crate::page_model`]).
+    pub fn page_model(&self) -> Option<&PageModel> {
+        self.page_model.as_ref()
+    }
+
+    /// The word evidence the model was trained with (empty when its file
+    /// has none).
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
     }
 
     /// The number of trees.
@@ -626,6 +693,31 @@ mod tests {
         ] {
             assert!(Model::parse(&bad, "t").is_err(), "{why}");
         }
+    }
+
+    #[test]
+    fn lexicon_and_page_model_are_read_and_checked() {
+        let good = stump(0.5);
+        let with_lexicon = good.replacen('{', r#"{"lexicon":{"share":-2.5,"the":1.0},"#, 1);
+        let model = Model::parse(&with_lexicon, "t").unwrap();
+        assert_eq!(model.lexicon().weight("share"), Some(-2.5));
+        assert!(model.page_model().is_none());
+        let no_lexicon = Model::parse(&good, "t").unwrap();
+        assert!(no_lexicon.lexicon().is_empty());
+        let page_names: Vec<String> =
+            crate::page_model::PAGE_FEATURE_NAMES.iter().map(|n| format!("{n:?}")).collect();
+        let page = format!(
+            r#"{{"page_model":{{"features":[{}],"thresholds":[0.3,0.6],"trees":[
+            {{"feature":[-1],"threshold":[0],"left":[0],"right":[0],"value":[0]}}]}},"#,
+            page_names.join(",")
+        );
+        let mut model = Model::parse(&good.replacen('{', &page, 1), "t").unwrap();
+        assert_eq!(model.page_model().map(|p| p.thresholds().len()), Some(2));
+        // A threshold set by hand overrides the page model.
+        model.set_threshold(0.4);
+        assert!(model.page_model().is_none());
+        let bad_page = page.replace("\"score_q10\"", "\"q10\"");
+        assert!(Model::parse(&good.replacen('{', &bad_page, 1), "t").is_err());
     }
 
     #[test]

@@ -122,3 +122,34 @@ fn empty_input_gives_empty_output() {
     assert!(out.status.success());
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn features_reads_a_lexicon_and_prints_the_words_it_looks_up() {
+    let dir = tempdir("cli-features");
+    let page = dir.join("page.txt");
+    std::fs::write(&page, PAGE).expect("write");
+    let lexicon = dir.join("lexicon.json");
+    std::fs::write(&lexicon, r#"{"read": -3.0, "more": -1.0, "committee": 2.0}"#).expect("write");
+    let page_s = page.to_str().expect("utf8 path");
+    let lexicon_s = lexicon.to_str().expect("utf8 path");
+    let out = run(&["features", "--no-model", "--words", "--lexicon", lexicon_s, page_s], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).expect("utf8");
+    let mut rows = text.lines().map(|l| l.split('\t').collect::<Vec<_>>());
+    let header = rows.next().expect("header");
+    assert_eq!(header.last(), Some(&"tokens"));
+    let col = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    let rows: Vec<Vec<&str>> = rows.collect();
+    let read_more = rows.iter().find(|r| r[col("tokens")] == "read more").expect("read more row");
+    assert_eq!(read_more[col("lex_mean")], "-2");
+    assert_eq!(read_more[col("lex_min")], "-3");
+    assert_eq!(read_more[col("lex_known")], "1");
+    let headline = rows.iter().find(|r| r[1] == "3").expect("headline row");
+    assert_eq!(headline[col("tokens")], "a headline about the committee");
+    assert_eq!(headline[col("lex_known")], "0.2");
+    // A broken lexicon is an error naming the file.
+    std::fs::write(&lexicon, "[1]").expect("write");
+    let bad = run(&["features", "--no-model", "--lexicon", lexicon_s, page_s], None);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("lexicon.json"));
+}

@@ -224,6 +224,14 @@ pub struct FeaturesArgs {
     /// leaving them at "no corpus".
     #[arg(long)]
     pub corpus: bool,
+    /// Read the word evidence (`lex_*` features) from this lexicon, a JSON
+    /// object of word weights, instead of the model's own.
+    #[arg(long, value_name = "FILE")]
+    pub lexicon: Option<PathBuf>,
+    /// Add a last column `tokens` with each line's normalised words, as the
+    /// lexicon reads them (space-separated), to train a lexicon.
+    #[arg(long)]
+    pub words: bool,
     /// Rule options.
     #[command(flatten)]
     pub rules: RuleOptions,

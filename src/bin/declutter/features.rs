@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use declutter::corpus::{fingerprints, Corpus};
 use declutter::io::walk_inputs;
+use declutter::lexicon::Lexicon;
 use declutter::model::FEATURE_NAMES;
 use rayon::prelude::*;
 
@@ -23,6 +24,14 @@ pub(crate) fn run(args: FeaturesArgs) -> Result<ExitCode> {
             std::fs::read(&f.path).with_context(|| format!("{}: cannot read", f.path.display()))
         })
         .collect::<Result<_>>()?;
+    let lexicon = match &args.lexicon {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("{}: cannot read", path.display()))?;
+            Some(Lexicon::parse(&text, &path.display().to_string())?)
+        }
+    };
     let corpus = args.corpus.then(|| {
         let mut corpus = Corpus::new();
         for doc in &docs {
@@ -34,7 +43,8 @@ pub(crate) fn run(args: FeaturesArgs) -> Result<ExitCode> {
         .par_iter()
         .zip(&docs)
         .map(|(file, doc)| {
-            let matrix = cleaner.features(doc, corpus.as_ref());
+            let matrix = cleaner.features(doc, corpus.as_ref(), lexicon.as_ref());
+            let words = args.words.then(|| cleaner.line_words(doc));
             let mut out = Vec::new();
             let name = file.path.display().to_string();
             for line in 0..matrix.lines() {
@@ -44,13 +54,18 @@ pub(crate) fn run(args: FeaturesArgs) -> Result<ExitCode> {
                 for v in row {
                     out.extend_from_slice(format!("\t{v}").as_bytes());
                 }
+                if let Some(words) = &words {
+                    out.push(b'\t');
+                    out.extend_from_slice(words[line].join(" ").as_bytes());
+                }
                 out.push(b'\n');
             }
             out
         })
         .collect();
     let mut out = io::BufWriter::new(io::stdout().lock());
-    writeln!(out, "path\tline\t{}", FEATURE_NAMES.join("\t"))?;
+    let words_column = if args.words { "\ttokens" } else { "" };
+    writeln!(out, "path\tline\t{}{words_column}", FEATURE_NAMES.join("\t"))?;
     for table in &tables {
         out.write_all(table)?;
     }

@@ -1,0 +1,271 @@
+//! The page-level threshold: how strict the line model should be on this
+//! page.
+//!
+//! One threshold for every page is a compromise: article pages want a strict
+//! one (teasers and captions score just below body), listings and product
+//! pages a lenient one (their body is short lines). The page model is a small
+//! ensemble of regression trees that predicts, for a page and a candidate
+//! threshold, how much better or worse than the page's average the page's
+//! token F1 would be; the cleaner uses the candidate with the best
+//! prediction. It reads the distribution of the page's line scores and the
+//! page-level features ([`PAGE_FEATURE_NAMES`]), and ships inside the model
+//! file as `"page_model": {"features": [...], "thresholds": [...], "trees":
+//! [...]}` (trees as in [`crate::model`]).
+
+use serde::Deserialize;
+
+use crate::error::Error;
+use crate::model::{FeatureMatrix, FEATURE_NAMES};
+
+/// Names of the page model's inputs, in order: quantiles of the page's line
+/// scores, the shares of lines scoring at least 0.2, 0.35, 0.5 and 0.7, the
+/// log of the number of scored lines, five page-level line features, and the
+/// candidate threshold.
+pub const PAGE_FEATURE_NAMES: &[&str] = &[
+    "score_q10",
+    "score_q25",
+    "score_q50",
+    "score_q75",
+    "score_q90",
+    "score_max",
+    "above_0.2",
+    "above_0.35",
+    "above_0.5",
+    "above_0.7",
+    "scored_lines_log",
+    "doc_lines_log",
+    "doc_len_log",
+    "doc_good_share",
+    "doc_removed_share",
+    "doc_lex",
+    "threshold",
+];
+
+/// The line features copied into a page's inputs (constant over a page).
+const PAGE_LEVEL: [&str; 5] =
+    ["doc_lines_log", "doc_len_log", "doc_good_share", "doc_removed_share", "doc_lex"];
+
+const QUANTILES: [f64; 5] = [0.1, 0.25, 0.5, 0.75, 0.9];
+const SHARES_ABOVE: [f32; 4] = [0.2, 0.35, 0.5, 0.7];
+
+/// A trained page-threshold model.
+#[derive(Debug, Clone)]
+pub struct PageModel {
+    thresholds: Vec<f32>,
+    trees: Vec<PageTree>,
+    /// Where the [`PAGE_LEVEL`] features are in a line-feature row.
+    columns: [usize; PAGE_LEVEL.len()],
+}
+
+#[derive(Debug, Clone)]
+struct PageTree {
+    /// Per node: the input index, or `None` for a leaf.
+    feature: Vec<Option<usize>>,
+    threshold: Vec<f64>,
+    left: Vec<usize>,
+    right: Vec<usize>,
+    value: Vec<f64>,
+}
+
+/// The `page_model` object of a model file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PageModelFile {
+    features: Vec<String>,
+    thresholds: Vec<f32>,
+    trees: Vec<PageTreeFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PageTreeFile {
+    feature: Vec<i32>,
+    threshold: Vec<f64>,
+    left: Vec<u32>,
+    right: Vec<u32>,
+    value: Vec<f64>,
+}
+
+impl PageModel {
+    /// Checks a model file's `page_model`; `origin` names the file in errors.
+    pub(crate) fn from_file(file: PageModelFile, origin: &str) -> Result<PageModel, Error> {
+        let bad = |message: String| Error::model(origin, format!("page_model: {message}"));
+        if file.features.iter().map(String::as_str).ne(PAGE_FEATURE_NAMES.iter().copied()) {
+            return Err(bad("trained on other page features than this version computes".into()));
+        }
+        if file.thresholds.is_empty() || file.thresholds.iter().any(|t| !(0.0..=1.0).contains(t)) {
+            return Err(bad("thresholds must be a non-empty list within 0..=1".into()));
+        }
+        let inputs = PAGE_FEATURE_NAMES.len();
+        let mut trees = Vec::with_capacity(file.trees.len());
+        for (t, tree) in file.trees.into_iter().enumerate() {
+            let nodes = tree.feature.len();
+            let same = [tree.threshold.len(), tree.left.len(), tree.right.len(), tree.value.len()]
+                .iter()
+                .all(|&len| len == nodes);
+            if nodes == 0 || !same {
+                return Err(bad(format!("tree {t}: arrays differ in length")));
+            }
+            let mut feature = Vec::with_capacity(nodes);
+            for node in 0..nodes {
+                let f = tree.feature[node];
+                if f < 0 {
+                    feature.push(None);
+                    continue;
+                }
+                // Children come after their parent, so every walk ends.
+                let (l, r) = (tree.left[node] as usize, tree.right[node] as usize);
+                if f as usize >= inputs || l <= node || r <= node || l >= nodes || r >= nodes {
+                    return Err(bad(format!("tree {t}: bad node {node}")));
+                }
+                feature.push(Some(f as usize));
+            }
+            trees.push(PageTree {
+                feature,
+                threshold: tree.threshold,
+                left: tree.left.into_iter().map(|x| x as usize).collect(),
+                right: tree.right.into_iter().map(|x| x as usize).collect(),
+                value: tree.value,
+            });
+        }
+        let mut columns = [0; PAGE_LEVEL.len()];
+        for (slot, name) in columns.iter_mut().zip(PAGE_LEVEL) {
+            *slot = FEATURE_NAMES
+                .iter()
+                .position(|&n| n == name)
+                .ok_or_else(|| bad(format!("line feature {name:?} is missing")))?;
+        }
+        Ok(PageModel { thresholds: file.thresholds, trees, columns })
+    }
+
+    /// The candidate thresholds.
+    pub fn thresholds(&self) -> &[f32] {
+        &self.thresholds
+    }
+
+    /// The page model's inputs for a page, without the threshold: `scores`
+    /// are the line model's scores of the page's scored lines, `row` any
+    /// line-feature row of the page (the page-level features are the same
+    /// in every row).
+    pub fn inputs(&self, scores: &[f32], row: &[f32]) -> Vec<f64> {
+        let mut sorted: Vec<f64> = scores.iter().map(|&s| f64::from(s)).collect();
+        sorted.sort_by(f64::total_cmp);
+        let mut out = Vec::with_capacity(PAGE_FEATURE_NAMES.len());
+        for q in QUANTILES {
+            out.push(quantile(&sorted, q));
+        }
+        out.push(sorted.last().copied().unwrap_or(0.0));
+        let n = scores.len().max(1) as f64;
+        for t in SHARES_ABOVE {
+            out.push(scores.iter().filter(|&&s| s >= t).count() as f64 / n);
+        }
+        out.push((1.0 + scores.len() as f64).ln());
+        for &c in &self.columns {
+            out.push(row.get(c).map_or(0.0, |&v| f64::from(v)));
+        }
+        out
+    }
+
+    /// The threshold with the best predicted page F1 for a page (the first
+    /// of equals), from the inputs made by [`PageModel::inputs`].
+    pub fn choose(&self, inputs: &[f64]) -> f32 {
+        let mut row = inputs.to_vec();
+        row.resize(PAGE_FEATURE_NAMES.len(), 0.0);
+        let last = PAGE_FEATURE_NAMES.len() - 1;
+        let mut best = (f64::NEG_INFINITY, self.thresholds[0]);
+        for &t in &self.thresholds {
+            row[last] = f64::from(t);
+            let gain: f64 = self.trees.iter().map(|tree| tree.walk(&row)).sum();
+            if gain > best.0 {
+                best = (gain, t);
+            }
+        }
+        best.1
+    }
+
+    /// The threshold for the scored lines `lines` of `matrix` with the line
+    /// model's `scores`.
+    pub fn threshold_for(&self, matrix: &FeatureMatrix, lines: &[usize], scores: &[f32]) -> f32 {
+        let row = lines.first().map_or(&[][..], |&i| matrix.row(i));
+        self.choose(&self.inputs(scores, row))
+    }
+}
+
+impl PageTree {
+    fn walk(&self, row: &[f64]) -> f64 {
+        let mut node = 0;
+        while let Some(f) = self.feature[node] {
+            node = if row[f] <= self.threshold[node] { self.left[node] } else { self.right[node] };
+        }
+        self.value[node]
+    }
+}
+
+/// The `q` quantile of sorted values with linear interpolation (numpy's
+/// default), 0 for no values.
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let Some(last) = sorted.len().checked_sub(1) else {
+        return 0.0;
+    };
+    let pos = q * last as f64;
+    let lo = pos.floor() as usize;
+    let hi = (lo + 1).min(last);
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(json: &str) -> Result<PageModel, Error> {
+        let file: PageModelFile = serde_json::from_str(json).unwrap();
+        PageModel::from_file(file, "test")
+    }
+
+    fn names() -> String {
+        serde_json::to_string(PAGE_FEATURE_NAMES).unwrap()
+    }
+
+    #[test]
+    fn quantile_matches_numpy() {
+        let v = [0.1, 0.2, 0.4, 0.8];
+        // numpy.quantile([.1,.2,.4,.8], [.1,.5,.9]) = [0.13, 0.3, 0.68]
+        assert!((quantile(&v, 0.1) - 0.13).abs() < 1e-12);
+        assert!((quantile(&v, 0.5) - 0.3).abs() < 1e-12);
+        assert!((quantile(&v, 0.9) - 0.68).abs() < 1e-12);
+        assert_eq!(quantile(&[], 0.5), 0.0);
+        assert_eq!(quantile(&[0.7], 0.9), 0.7);
+    }
+
+    #[test]
+    fn chooses_the_threshold_with_the_best_prediction() {
+        // One tree: gain 1 when the candidate threshold is above 0.45.
+        let json = format!(
+            r#"{{"features": {}, "thresholds": [0.2, 0.4, 0.6],
+                "trees": [{{"feature": [16, -1, -1], "threshold": [0.45, 0, 0],
+                            "left": [1, 0, 0], "right": [2, 0, 0], "value": [0, 0, 1]}}]}}"#,
+            names()
+        );
+        let m = model(&json).unwrap();
+        let inputs = m.inputs(&[0.1, 0.9], &[]);
+        assert_eq!(inputs.len(), PAGE_FEATURE_NAMES.len() - 1);
+        assert_eq!(m.choose(&inputs), 0.6);
+    }
+
+    #[test]
+    fn rejects_bad_files() {
+        let tree =
+            r#"{"feature": [-1], "threshold": [0], "left": [0], "right": [0], "value": [0]}"#;
+        let ok = format!(r#"{{"features": {}, "thresholds": [0.3], "trees": [{tree}]}}"#, names());
+        assert!(model(&ok).is_ok());
+        let other = format!(r#"{{"features": ["x"], "thresholds": [0.3], "trees": [{tree}]}}"#);
+        assert!(model(&other).is_err());
+        let empty = format!(r#"{{"features": {}, "thresholds": [], "trees": []}}"#, names());
+        assert!(model(&empty).is_err());
+        let cycle =
+            r#"{"feature": [0], "threshold": [0], "left": [0], "right": [0], "value": [0]}"#;
+        let looped =
+            format!(r#"{{"features": {}, "thresholds": [0.3], "trees": [{cycle}]}}"#, names());
+        assert!(model(&looped).is_err());
+    }
+}
