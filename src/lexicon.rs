@@ -92,13 +92,18 @@ impl Lexicon {
     pub fn words(folded_line: &str, scratch: &mut String, mut each: impl FnMut(&str)) {
         for token in folded_line.split(' ').filter(|t| !t.is_empty()) {
             let trimmed = token.trim_matches(|c: char| !c.is_alphanumeric());
-            scratch.clear();
             if trimmed.is_empty() {
+                scratch.clear();
                 scratch.extend(token.chars().take(3));
-            } else {
+                each(scratch);
+            } else if trimmed.bytes().any(|b| b.is_ascii_digit() && b != b'0') {
+                scratch.clear();
                 scratch.extend(trimmed.chars().map(|c| if c.is_ascii_digit() { '0' } else { c }));
+                each(scratch);
+            } else {
+                // Most words need no change: no copy.
+                each(trimmed);
             }
-            each(scratch);
         }
     }
 
