@@ -335,12 +335,14 @@ fn kill_when(
 
 #[test]
 fn sigkill_mid_batch_leaves_only_complete_outputs_and_a_rerun_completes() {
+    // Big enough that a fast build cannot finish between two polls.
+    const TEXT_DOCS: usize = 200;
     let dir = tempdir("faults-kill");
     let input = dir.join("in");
     fs::create_dir_all(&input).expect("mkdir");
     // Sorted first: a JSONL file large enough to be killed while written.
-    fs::write(input.join("000-big.jsonl"), jsonl_of(&seed_docs(60))).expect("write");
-    for (i, doc) in seed_docs(40).iter().enumerate() {
+    fs::write(input.join("000-big.jsonl"), jsonl_of(&seed_docs(600))).expect("write");
+    for (i, doc) in seed_docs(TEXT_DOCS).iter().enumerate() {
         fs::write(input.join(format!("doc{i:03}.txt")), doc).expect("write");
     }
     let expected = expected_outputs(&input);
@@ -370,7 +372,7 @@ fn sigkill_mid_batch_leaves_only_complete_outputs_and_a_rerun_completes() {
     let killed = kill_when(&args, &out, some_text);
     assert!(killed, "the batch finished before it could be killed");
     let done = assert_outputs_complete(&expected, &out);
-    assert!((6..41).contains(&done), "{done} outputs");
+    assert!((6..=TEXT_DOCS).contains(&done), "{done} outputs");
 
     // 3. Re-run without --force: the missing outputs are written, the
     // complete ones are kept and reported as existing (exit 2).
@@ -379,12 +381,12 @@ fn sigkill_mid_batch_leaves_only_complete_outputs_and_a_rerun_completes() {
     assert_eq!(rerun.status.code(), Some(2), "{}", stderr(&rerun));
     let exists = stderr(&rerun).lines().filter(|l| l.contains("output exists")).count();
     assert_eq!(exists, done, "each complete output is reported once");
-    assert_eq!(assert_outputs_complete(&expected, &out), 41);
+    assert_eq!(assert_outputs_complete(&expected, &out), TEXT_DOCS + 1);
 
     // 4. --force rewrites everything and succeeds.
     let forced = run(&[&"clean", &input, &"-o", &out, &"-j", &"1", &"--force"]);
     assert_eq!(forced.status.code(), Some(0), "{}", stderr(&forced));
-    assert_eq!(assert_outputs_complete(&expected, &out), 41);
+    assert_eq!(assert_outputs_complete(&expected, &out), TEXT_DOCS + 1);
 
     // Leftover temp files of the killed runs are hidden: a batch over the
     // output directory does not take them for documents.
