@@ -506,10 +506,23 @@ impl GateSet {
         };
         let (fa, la) = (usize::from(first) * self.width, usize::from(last) * self.width);
         // The literals are looked for once per line, and only if a pattern
-        // that passed the byte tests needs one.
+        // that passed the byte, length and word tests needs one.
         let mut found: Option<[u64; LITERAL_PATTERNS / 64]> = None;
         for chunk in 0..self.width {
             let mut mask = self.by_first[fa + chunk] & self.by_last[la + chunk];
+            let mut rest = mask;
+            while rest != 0 {
+                let bit = rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                let i = chunk * 64 + bit;
+                let Some(gate) = self.gates.get(i) else { continue };
+                if line.len() < gate.min_len
+                    || gate.max_len.is_some_and(|max| line.len() > max)
+                    || self.max_words[i].is_some_and(|max| words > max)
+                {
+                    mask &= !(1 << bit);
+                }
+            }
             if let (Some(folded), Some(needles)) = (folded, &self.literals) {
                 if mask & self.needs_literal[chunk] != 0 {
                     let found = found.get_or_insert_with(|| {
@@ -526,15 +539,8 @@ impl GateSet {
                 }
             }
             while mask != 0 {
-                let i = chunk * 64 + mask.trailing_zeros() as usize;
+                f(chunk * 64 + mask.trailing_zeros() as usize);
                 mask &= mask - 1;
-                let gate = &self.gates[i];
-                if line.len() >= gate.min_len
-                    && gate.max_len.is_none_or(|max| line.len() <= max)
-                    && self.max_words[i].is_none_or(|max| words <= max)
-                {
-                    f(i);
-                }
             }
         }
     }
