@@ -10,8 +10,9 @@
 //! [`GateSet`] turns the first and last byte tests of many patterns into two
 //! table lookups per line.
 
-use aho_corasick::automaton::Automaton;
+use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
+
 use aho_corasick::{Anchored, MatchKind};
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
@@ -155,12 +156,13 @@ impl Needles {
         let Ok(mut sid) = dfa.start_state(Anchored::No) else {
             return;
         };
-        for (at, &b) in haystack.iter().enumerate() {
-            sid = dfa.next_state(Anchored::No, sid, b);
-            if dfa.is_special(sid) && dfa.is_match(sid) {
-                for k in 0..dfa.match_len(sid) {
-                    found(dfa.match_pattern(sid, k).as_usize(), at + 1);
-                }
+        let mut at = 0;
+        while let Some((step, state)) = haystack.get(at..).and_then(|rest| to_match(dfa, sid, rest))
+        {
+            at += step;
+            sid = state;
+            for k in 0..dfa.match_len(sid) {
+                found(dfa.match_pattern(sid, k).as_usize(), at);
             }
         }
     }
@@ -169,6 +171,21 @@ impl Needles {
     pub fn len_of(&self, needle: usize) -> usize {
         aho_corasick::PatternID::new(needle).map_or(0, |pid| self.dfa.pattern_len(pid))
     }
+}
+
+/// Walks `dfa` from state `sid` over `bytes` to the first match state:
+/// the number of bytes read to reach it and the state, or `None` when the
+/// bytes end first. Kept out of line so that the loop (most bytes lead to
+/// no match) runs in registers of its own, not among its callers'.
+#[inline(never)]
+fn to_match(dfa: &DFA, mut sid: StateID, bytes: &[u8]) -> Option<(usize, StateID)> {
+    for (at, &b) in bytes.iter().enumerate() {
+        sid = dfa.next_state(Anchored::No, sid, b);
+        if dfa.is_match(sid) {
+            return Some((at + 1, sid));
+        }
+    }
+    None
 }
 
 /// Literals are searched for only when they are rare enough to pay for it.
