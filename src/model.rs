@@ -622,15 +622,13 @@ impl Model {
     fn specialise(&self, fixed: &[Option<f32>; FEATURES]) -> Option<(Vec<Node>, Vec<Child>)> {
         let mut nodes: Vec<Node> = Vec::with_capacity(self.nodes.len());
         let mut roots = Vec::with_capacity(self.roots.len());
-        // Where a child reference goes once its target is known: a tree's
-        // root, or one side of a copied split.
-        enum Slot {
-            Root,
-            Side(usize, usize),
-        }
-        let mut stack: Vec<(Child, Slot)> = Vec::new();
+        // Splits still to place, each with where its reference goes once
+        // known: a tree's root (`ROOT`), or side `slot & 1` of copied split
+        // `slot >> 1`. Leaves need no placing: a copy keeps their references.
+        const ROOT: u64 = u64::MAX;
+        let mut stack: Vec<(Child, u64)> = Vec::new();
         for &root in &self.roots {
-            stack.push((root, Slot::Root));
+            stack.push((root, ROOT));
             while let Some((mut at, slot)) = stack.pop() {
                 // Follow resolved splits down to a leaf or a real split.
                 let mut copy = None;
@@ -650,20 +648,20 @@ impl Model {
                             return None;
                         }
                         nodes.push(node);
-                        stack.push((node.children[1], Slot::Side(k, 1)));
-                        stack.push((node.children[0], Slot::Side(k, 0)));
+                        for (side, &child) in node.children.iter().enumerate().rev() {
+                            if (child as usize) < self.nodes.len() {
+                                stack.push((child, (k as u64) << 1 | side as u64));
+                            }
+                        }
                         // Fewer splits than the model's, below 2^31.
                         k as Child
                     }
                     None => at,
                 };
-                match slot {
-                    Slot::Root => roots.push(target),
-                    Slot::Side(k, side) => {
-                        if let Some(parent) = nodes.get_mut(k) {
-                            parent.children[side] = target;
-                        }
-                    }
+                if slot == ROOT {
+                    roots.push(target);
+                } else if let Some(parent) = nodes.get_mut((slot >> 1) as usize) {
+                    parent.children[(slot & 1) as usize] = target;
                 }
             }
         }
