@@ -43,7 +43,7 @@ use std::sync::Arc;
 use bstr::ByteSlice;
 use rayon::prelude::*;
 
-use crate::clean::Cleaner;
+use crate::clean::{Cleaner, Removal};
 use crate::corpus::{self, CorpusIndex};
 use crate::io::input::{self, InputReader};
 use crate::io::jsonl::{self, RecordProblem};
@@ -652,9 +652,9 @@ impl Batch {
         let cleaned = worker_cleaner(forks, &self.cleaner).clean_with_corpus(&doc, group);
         stats.documents += 1;
         stats.lines_removed += cleaned.lines_removed() as u64;
-        for removal in &cleaned.removals {
-            *stats.rules.entry(Arc::clone(&removal.rule)).or_default() += 1;
-        }
+        tally_rules(&cleaned.removals, |rule, n| {
+            *stats.rules.entry(Arc::clone(rule)).or_default() += n;
+        });
         io.write(&cleaned.text)?;
         stats.bytes_out += cleaned.text.len() as u64;
         self.progress.documents.fetch_add(1, Ordering::Relaxed);
@@ -763,9 +763,9 @@ impl Batch {
         };
         let cleaned = cleaner.clean_with_corpus(field.text.as_bytes(), group);
         let mut rules: BTreeMap<Arc<str>, u64> = BTreeMap::new();
-        for removal in &cleaned.removals {
-            *rules.entry(Arc::clone(&removal.rule)).or_default() += 1;
-        }
+        tally_rules(&cleaned.removals, |rule, n| {
+            *rules.entry(Arc::clone(rule)).or_default() += n;
+        });
         let removed = if self.config.annotate {
             cleaned
                 .removals
@@ -790,6 +790,27 @@ impl Batch {
         jsonl::splice(&mut bytes, record, &field, &text, extra.as_deref());
         bytes.extend_from_slice(&buf[item.content_end..item.end]);
         Out::Cleaned { bytes, summary, dropped: false }
+    }
+}
+
+/// Calls `add(rule, n)` with the number of removals of each rule, in the
+/// order the rules first occur. A document has many removals but few
+/// distinct rules, and their names are mostly the same shared strings: a
+/// short list finds them cheaper than hashing every name into the map.
+fn tally_rules(removals: &[Removal], mut add: impl FnMut(&Arc<str>, u64)) {
+    /// Past this many distinct rules the list is handed over as it is.
+    const SHORT: usize = 32;
+    let mut tally: Vec<(&Arc<str>, u64)> = Vec::new();
+    for removal in removals {
+        let rule = &removal.rule;
+        match tally.iter().position(|(name, _)| Arc::ptr_eq(name, rule) || name[..] == rule[..]) {
+            Some(k) => tally[k].1 += 1,
+            None if tally.len() < SHORT => tally.push((rule, 1)),
+            None => add(rule, 1),
+        }
+    }
+    for (rule, n) in tally {
+        add(rule, n);
     }
 }
 

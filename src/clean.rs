@@ -326,27 +326,65 @@ impl Cleaner {
     /// this document. Lines found in many documents of the group go unless
     /// they read as prose (see [`crate::corpus`]). `None` is [`Cleaner::clean`].
     pub fn clean_with_corpus(&self, input: &[u8], corpus: Option<&Corpus>) -> Cleaned {
+        self.clean_scored(input, corpus, false).0
+    }
+
+    /// [`Cleaner::clean_with_corpus`] and [`Cleaner::line_scores`] at once,
+    /// from one analysis of the document (for explaining it).
+    pub fn clean_explained(
+        &self,
+        input: &[u8],
+        corpus: Option<&Corpus>,
+    ) -> (Cleaned, Vec<Option<f32>>) {
+        let (cleaned, scores) = self.clean_scored(input, corpus, true);
+        let scores = scores.unwrap_or_else(|| vec![None; cleaned.lines_in]);
+        (cleaned, scores)
+    }
+
+    /// Cleans a document; with `want_scores`, also returns the line model's
+    /// score of every line [`Cleaner::line_scores`] would score (`None`
+    /// when no model is in use).
+    fn clean_scored(
+        &self,
+        input: &[u8],
+        corpus: Option<&Corpus>,
+        want_scores: bool,
+    ) -> (Cleaned, Option<Vec<Option<f32>>>) {
         let inner = &*self.inner;
         let mut doc = self.analyse(input, corpus);
         let n = doc.lines.len();
-        let candidates = (0..n).filter(|&i| doc.kept_line(i)).count();
+        let judged: Vec<usize> = (0..n).filter(|&i| doc.kept_line(i)).collect();
+        let decides = inner.classifier && judged.len() >= MODEL_MIN_LINES;
+        let scored = match &inner.model {
+            Some(model) if decides || want_scores => {
+                let matrix = model::line_features(&doc, corpus, model.lexicon());
+                let scores = model.predict_rows(&matrix, &judged);
+                Some((model, matrix, scores))
+            }
+            _ => None,
+        };
+        let line_scores = want_scores.then(|| {
+            let mut all = vec![None; n];
+            if let Some((_, _, scores)) = &scored {
+                for (&i, &p) in judged.iter().zip(scores) {
+                    all[i] = Some(p);
+                }
+            }
+            all
+        });
         if !inner.classifier {
-        } else if let Some(model) = &inner.model.as_ref().filter(|_| candidates >= MODEL_MIN_LINES)
-        {
-            let matrix = model::line_features(&doc, corpus, model.lexicon());
-            let judged: Vec<usize> = (0..n).filter(|&i| doc.kept_line(i)).collect();
-            let scores = model.predict_rows(&matrix, &judged);
+        } else if let Some((model, matrix, scores)) = scored.as_ref().filter(|_| decides) {
             let page_threshold = model.page_model().map(|page| {
                 // The page model reads the lines with words, as in training.
                 let (lines, worded): (Vec<usize>, Vec<f32>) = judged
                     .iter()
-                    .zip(&scores)
+                    .zip(scores)
                     .filter(|(&i, _)| doc.features[i].words > 0)
                     .map(|(&i, &p)| (i, p))
                     .unzip();
-                page.threshold_for(&matrix, &lines, &worded)
+                page.threshold_for(matrix, &lines, &worded)
             });
-            for (&i, &p) in judged.iter().zip(&scores) {
+            for (&i, &p) in judged.iter().zip(scores) {
                 let threshold =
                     page_threshold.unwrap_or_else(|| model.threshold_for(matrix.row(i)));
                 if p < threshold {
@@ -368,7 +406,7 @@ impl Cleaner {
                 doc.remove(i, &Arc::clone(reason), Layer::Classifier, score);
             }
         }
-        self.assemble(&doc)
+        (self.assemble(&doc), line_scores)
     }
 
     /// The line model's features for every line of a document, as the
@@ -663,6 +701,25 @@ mod tests {
                     before the end of the year, as the members were still waiting for a report.";
         let got = clean(&format!("\n\n{body}  \r\n\n\n\n{body} again.\n\n"));
         assert_eq!(got, format!("{body}\n\n{body} again.\n"));
+    }
+
+    #[test]
+    fn clean_explained_is_clean_and_line_scores() {
+        let cleaner = Cleaner::new().expect("default cleaner");
+        let body = "The committee said on Tuesday that it would not be able to reach a decision \
+                    before the end of the year, as the members were still waiting for a report.";
+        let page = format!(
+            "Skip to main content\nHome\nNews\nSport\n\nA headline here\n{body}\n{body} Again.\n\
+             Share this\nRead more\nAbout us\n"
+        );
+        for input in ["", "one line\n", "a\nb\n", page.as_str()] {
+            let (cleaned, scores) = cleaner.clean_explained(input.as_bytes(), None);
+            assert_eq!(cleaned, cleaner.clean(input.as_bytes()));
+            let want = cleaner.line_scores(input.as_bytes(), None);
+            let bits =
+                |s: &[Option<f32>]| s.iter().map(|p| p.map(f32::to_bits)).collect::<Vec<_>>();
+            assert_eq!(bits(&scores), bits(&want));
+        }
     }
 
     #[test]

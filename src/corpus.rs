@@ -110,13 +110,69 @@ pub fn normalise(line: &[u8]) -> String {
 }
 
 fn normalise_into(line: &[u8], out: &mut String) {
+    // ASCII bytes (most of most pages) are handled without decoding; other
+    // characters as `bstr`'s `chars()` decodes them (U+FFFD for invalid
+    // UTF-8, which vanishes like any symbol).
     let mut space = false;
-    for c in line.chars() {
+    let mut at = 0;
+    out.reserve(line.len());
+    while let Some(&b) = line.get(at) {
+        if let Some(&v) = ASCII_NORMAL.get(usize::from(b)) {
+            at += 1;
+            if v > WHITE {
+                if space && !out.is_empty() {
+                    out.push(' ');
+                }
+                space = false;
+                out.push(char::from(v));
+            } else {
+                space |= v == WHITE;
+            }
+            continue;
+        }
+        let (c, size) = bstr::decode_utf8(&line[at..]);
+        at += size.max(1);
+        normalise_char(c.unwrap_or('\u{FFFD}'), &mut space, out);
+    }
+}
+
+/// What [`ASCII_NORMAL`] maps a byte that vanishes to.
+const GONE: u8 = 0;
+/// What [`ASCII_NORMAL`] maps white space (as [`char::is_whitespace`] has
+/// it) to.
+const WHITE: u8 = 1;
+
+/// The normalised form of each ASCII byte: letters lower-cased, digits
+/// `0`, else [`WHITE`] or [`GONE`].
+static ASCII_NORMAL: [u8; 128] = {
+    let mut table = [GONE; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = match b as u8 {
+            b'\t'..=b'\r' | b' ' => WHITE,
+            b'0'..=b'9' => b'0',
+            c if c.is_ascii_alphabetic() => c.to_ascii_lowercase(),
+            _ => GONE,
+        };
+        b += 1;
+    }
+    table
+};
+
+/// One character of [`normalise_into`]; `space` is whether white space
+/// came since the last letter or digit.
+fn normalise_char(c: char, space: &mut bool, out: &mut String) {
+    normalise_chars([c], space, out);
+}
+
+/// The character-by-character reference for [`normalise_into`].
+fn normalise_chars(chars: impl IntoIterator<Item = char>, space: &mut bool, out: &mut String) {
+    for c in chars {
         if c.is_alphanumeric() {
-            if space && !out.is_empty() {
+            if *space && !out.is_empty() {
                 out.push(' ');
             }
-            space = false;
+            *space = false;
             if c.is_numeric() {
                 out.push('0');
             } else if c.is_uppercase() {
@@ -125,7 +181,7 @@ fn normalise_into(line: &[u8], out: &mut String) {
                 out.push(c);
             }
         } else if c.is_whitespace() {
-            space = true;
+            *space = true;
         }
         // Punctuation and symbols vanish without separating words, so
         // "e-mail" and "email" agree.
@@ -385,6 +441,38 @@ impl CorpusIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn reference(line: &[u8]) -> String {
+        let mut out = String::new();
+        normalise_chars(line.chars(), &mut false, &mut out);
+        out
+    }
+
+    #[test]
+    fn normalise_table() {
+        for line in [
+            "",
+            "  Hello,   World! 2024 ",
+            "e-mail\tE\u{b}MAIL\r",
+            "Ünïcödé ÉDITION \u{a0} İstanbul K",
+            "\u{1c}\u{1f}x\u{85}y",
+        ] {
+            assert_eq!(normalise(line.as_bytes()), reference(line.as_bytes()), "{line:?}");
+        }
+        assert_eq!(normalise(b"a\xff\xfeb \xe2\x82 c"), reference(b"a\xff\xfeb \xe2\x82 c"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn normalise_is_the_reference(line in proptest::collection::vec(proptest::num::u8::ANY, 0..40)) {
+            proptest::prop_assert_eq!(normalise(&line), reference(&line));
+        }
+
+        #[test]
+        fn normalise_text_is_the_reference(line in "(?s).{0,30}") {
+            proptest::prop_assert_eq!(normalise(line.as_bytes()), reference(line.as_bytes()));
+        }
+    }
 
     #[test]
     fn normalisation_table() {

@@ -152,6 +152,25 @@ fn fold_ascii(line: &[u8], out: &mut Vec<u8>) -> usize {
     let core = &line[first..=last];
     let colon = line[last + 1..].iter().find(|&&b| ASCII_FOLD[b as usize] != SPACE) == Some(&b':');
     out.reserve(core.len() + 1);
+    // Most lines have single spaces between words and no other white space
+    // or backtick: then folding is lower-casing a copy, and the words are
+    // the spaces plus one. One branch-free pass over the line tells.
+    // (`core` starts with a letter or digit: its first byte is never odd.)
+    let (mut odd, mut spaces) = (0u8, 0u32);
+    for (&b, &prev) in core[1..].iter().zip(core) {
+        let space = u8::from(b == b' ');
+        odd |= u8::from(b < 0x20) | u8::from(b == b'`') | (space & u8::from(prev == b' '));
+        spaces += u32::from(space);
+    }
+    if odd == 0 {
+        let start = out.len();
+        out.extend_from_slice(core);
+        out[start..].make_ascii_lowercase();
+        if colon {
+            out.push(b':');
+        }
+        return spaces as usize + 1;
+    }
     let mut words = 1;
     let mut prev_space = false;
     for &b in core {

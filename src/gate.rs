@@ -10,8 +10,9 @@
 //! [`GateSet`] turns the first and last byte tests of many patterns into two
 //! table lookups per line.
 
-use aho_corasick::automaton::Automaton;
+use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
+
 use aho_corasick::{Anchored, MatchKind};
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
@@ -155,12 +156,13 @@ impl Needles {
         let Ok(mut sid) = dfa.start_state(Anchored::No) else {
             return;
         };
-        for (at, &b) in haystack.iter().enumerate() {
-            sid = dfa.next_state(Anchored::No, sid, b);
-            if dfa.is_special(sid) && dfa.is_match(sid) {
-                for k in 0..dfa.match_len(sid) {
-                    found(dfa.match_pattern(sid, k).as_usize(), at + 1);
-                }
+        let mut at = 0;
+        while let Some((step, state)) = haystack.get(at..).and_then(|rest| to_match(dfa, sid, rest))
+        {
+            at += step;
+            sid = state;
+            for k in 0..dfa.match_len(sid) {
+                found(dfa.match_pattern(sid, k).as_usize(), at);
             }
         }
     }
@@ -169,6 +171,21 @@ impl Needles {
     pub fn len_of(&self, needle: usize) -> usize {
         aho_corasick::PatternID::new(needle).map_or(0, |pid| self.dfa.pattern_len(pid))
     }
+}
+
+/// Walks `dfa` from state `sid` over `bytes` to the first match state:
+/// the number of bytes read to reach it and the state, or `None` when the
+/// bytes end first. Kept out of line so that the loop (most bytes lead to
+/// no match) runs in registers of its own, not among its callers'.
+#[inline(never)]
+fn to_match(dfa: &DFA, mut sid: StateID, bytes: &[u8]) -> Option<(usize, StateID)> {
+    for (at, &b) in bytes.iter().enumerate() {
+        sid = dfa.next_state(Anchored::No, sid, b);
+        if dfa.is_match(sid) {
+            return Some((at + 1, sid));
+        }
+    }
+    None
 }
 
 /// Literals are searched for only when they are rare enough to pay for it.
@@ -506,10 +523,23 @@ impl GateSet {
         };
         let (fa, la) = (usize::from(first) * self.width, usize::from(last) * self.width);
         // The literals are looked for once per line, and only if a pattern
-        // that passed the byte tests needs one.
+        // that passed the byte, length and word tests needs one.
         let mut found: Option<[u64; LITERAL_PATTERNS / 64]> = None;
         for chunk in 0..self.width {
             let mut mask = self.by_first[fa + chunk] & self.by_last[la + chunk];
+            let mut rest = mask;
+            while rest != 0 {
+                let bit = rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                let i = chunk * 64 + bit;
+                let Some(gate) = self.gates.get(i) else { continue };
+                if line.len() < gate.min_len
+                    || gate.max_len.is_some_and(|max| line.len() > max)
+                    || self.max_words[i].is_some_and(|max| words > max)
+                {
+                    mask &= !(1 << bit);
+                }
+            }
             if let (Some(folded), Some(needles)) = (folded, &self.literals) {
                 if mask & self.needs_literal[chunk] != 0 {
                     let found = found.get_or_insert_with(|| {
@@ -526,15 +556,8 @@ impl GateSet {
                 }
             }
             while mask != 0 {
-                let i = chunk * 64 + mask.trailing_zeros() as usize;
+                f(chunk * 64 + mask.trailing_zeros() as usize);
                 mask &= mask - 1;
-                let gate = &self.gates[i];
-                if line.len() >= gate.min_len
-                    && gate.max_len.is_none_or(|max| line.len() <= max)
-                    && self.max_words[i].is_none_or(|max| words <= max)
-                {
-                    f(i);
-                }
             }
         }
     }

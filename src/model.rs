@@ -352,9 +352,18 @@ fn class_value(class: Class) -> f32 {
 }
 
 /// A trained ensemble of regression trees over [`FEATURE_NAMES`].
+///
+/// The trees are stored flat: every split of every tree in one array, every
+/// leaf value in another, so a walk touches 16-byte nodes and a leaf is
+/// known from its parent's child reference (see [`Child`]).
 #[derive(Debug, Clone)]
 pub struct Model {
-    trees: Vec<Tree>,
+    /// The splits of all trees, each tree's in one run.
+    nodes: Vec<Node>,
+    /// The leaf values of all trees.
+    leaves: Vec<f64>,
+    /// Each tree's root, in the file's order (the order the sum runs in).
+    roots: Vec<Child>,
     base_score: f64,
     threshold: f32,
     page_threshold: Option<PageThreshold>,
@@ -378,24 +387,49 @@ struct PageThresholdFile {
     above: f32,
 }
 
-/// One tree node, packed for the walk: a split (`feature` below
-/// [`FEATURES`]) or a leaf (`feature == LEAF`, `value` is its output).
+/// A reference to a tree node: a split when it is below 2^31 (its index in
+/// [`Model::nodes`] or in a document's specialised copy), else the leaf
+/// `!child` of [`Model::leaves`]. Parse keeps both counts below 2^31, so a
+/// leaf's reference is past the end of any array of splits and the walk
+/// needs one test per step: whether the reference names a split.
+type Child = u32;
+
+/// One split, packed for the walk: a line goes to `children[0]` when its
+/// feature is `<=` the threshold, else to `children[1]`.
 #[derive(Debug, Clone, Copy)]
 struct Node {
-    feature: u16,
     /// The largest `f32` not above the file's `f64` threshold: for an `f32`
     /// feature `x`, `x <= threshold` is then exactly `x as f64 <= t`.
     threshold: f32,
-    left: u32,
-    right: u32,
-    value: f64,
+    /// The feature's column, below [`FEATURES`].
+    feature: u8,
+    children: [Child; 2],
 }
 
-const LEAF: u16 = u16::MAX;
+/// A row padded to every value of a `u8` column, so that reading a
+/// feature needs no bounds check.
+const ROW: usize = 256;
+const _: () = assert!(FEATURES <= ROW);
 
-#[derive(Debug, Clone)]
-struct Tree {
-    nodes: Vec<Node>,
+/// The fewest rows for which [`Model::predict_rows`] first specialises the
+/// trees to the features that are the same in every row: below it the copy
+/// costs more than the walks it shortens.
+const SPECIALISE_MIN_ROWS: usize = 16;
+
+/// The probability of a sum of leaf values.
+fn logistic(sum: f64) -> f32 {
+    (1.0 / (1.0 + (-sum).exp())) as f32
+}
+
+/// Which child a split sends feature value `x` to: 0 (left) when `x` is at
+/// most the threshold, else 1 (right, NaN included).
+#[inline(always)]
+fn side(x: f32, threshold: f32) -> usize {
+    if x <= threshold {
+        0
+    } else {
+        1
+    }
 }
 
 /// The largest `f32` that is not above `t`.
@@ -489,7 +523,10 @@ impl Model {
                 Some(PageThreshold { feature, split: p.split, above: p.above })
             }
         };
-        let mut trees = Vec::with_capacity(file.trees.len());
+        let mut flat = Vec::new();
+        let mut leaves = Vec::new();
+        let mut roots = Vec::with_capacity(file.trees.len());
+        let mut splits = 0usize;
         for (t, tree) in file.trees.into_iter().enumerate() {
             let nodes = tree.feature.len();
             let same = [tree.threshold.len(), tree.left.len(), tree.right.len(), tree.value.len()]
@@ -514,28 +551,44 @@ impl Model {
                     return Err(Error::model(origin, format!("tree {t}: bad node {node}")));
                 }
             }
-            let nodes = (0..nodes)
-                .map(|k| {
-                    let leaf = tree.feature[k] < 0;
-                    Node {
-                        feature: if leaf { LEAF } else { tree.feature[k] as u16 },
-                        threshold: f32_at_most(tree.threshold[k]),
-                        left: tree.left[k],
-                        right: tree.right[k],
-                        value: tree.value[k],
-                    }
+            // Number the tree's splits and leaves in the flat arrays.
+            let refs: Vec<Child> = tree
+                .feature
+                .iter()
+                .zip(&tree.value)
+                .map(|(&feature, &value)| {
+                    let child = if feature < 0 {
+                        leaves.push(value);
+                        !(i32::try_from(leaves.len() - 1).ok()? as Child)
+                    } else {
+                        splits += 1;
+                        i32::try_from(splits - 1).ok()? as Child
+                    };
+                    Some(child)
                 })
-                .collect();
-            trees.push(Tree { nodes });
+                .collect::<Option<_>>()
+                .ok_or_else(|| Error::model(origin, "too many tree nodes".to_string()))?;
+            for k in 0..nodes {
+                if tree.feature[k] >= 0 {
+                    flat.push(Node {
+                        threshold: f32_at_most(tree.threshold[k]),
+                        feature: tree.feature[k] as u8,
+                        children: [refs[tree.left[k] as usize], refs[tree.right[k] as usize]],
+                    });
+                }
+            }
+            roots.push(refs[0]);
         }
         let lexicon = Lexicon::checked(file.lexicon, origin)?;
         let page_model = file.page_model.map(|p| PageModel::from_file(p, origin)).transpose()?;
         Ok(Model {
-            page_model,
-            trees,
+            nodes: flat,
+            leaves,
+            roots,
             base_score: file.base_score,
             threshold: file.threshold,
             page_threshold,
+            page_model,
             lexicon,
         })
     }
@@ -583,74 +636,155 @@ impl Model {
 
     /// The number of trees.
     pub fn trees(&self) -> usize {
-        self.trees.len()
+        self.roots.len()
     }
 
     /// The body probabilities of many lines of a matrix at once: `lines`
     /// are row indices, the result is in the same order. Equal to
-    /// [`Model::predict`] on each row, but walks each tree for eight lines
-    /// side by side, so the walks' memory latencies overlap.
+    /// [`Model::predict`] on each row, bit for bit.
+    ///
+    /// With many lines, the trees are first specialised to the document:
+    /// a split on a feature that has the same value in every row (the
+    /// page-level features, the corpus features of a document cleaned
+    /// alone) goes the same way for all of them, so the copy keeps only the
+    /// side they take. Each line then walks shorter trees to the same
+    /// leaves, and the leaf values are added in the same order.
     pub fn predict_rows(&self, matrix: &FeatureMatrix, lines: &[usize]) -> Vec<f32> {
+        let Some((&first, rest)) = lines.split_first() else {
+            return Vec::new();
+        };
+        let specialised;
+        let (nodes, roots) = if lines.len() >= SPECIALISE_MIN_ROWS {
+            let first = matrix.row(first);
+            let mut fixed = [None; FEATURES];
+            for (f, slot) in fixed.iter_mut().enumerate() {
+                let bits = first[f].to_bits();
+                if rest.iter().all(|&i| matrix.values[i * FEATURES + f].to_bits() == bits) {
+                    *slot = Some(first[f]);
+                }
+            }
+            specialised = self.specialise(&fixed);
+            match &specialised {
+                Some((nodes, roots)) => (&nodes[..], &roots[..]),
+                None => (&self.nodes[..], &self.roots[..]),
+            }
+        } else {
+            (&self.nodes[..], &self.roots[..])
+        };
+        // Eight lines walk each tree side by side: their walks are
+        // independent, so the processor overlaps their loads, and the loop
+        // ends once all eight reached a leaf.
         const LANES: usize = 8;
         let mut out = Vec::with_capacity(lines.len());
+        let mut rows = [[0.0f32; ROW]; LANES];
         for chunk in lines.chunks(LANES) {
-            let rows: Vec<&[f32]> = chunk.iter().map(|&i| matrix.row(i)).collect();
+            for (row, &i) in rows.iter_mut().zip(chunk) {
+                row[..FEATURES].copy_from_slice(matrix.row(i));
+            }
             let mut sums = [self.base_score; LANES];
-            for tree in &self.trees {
-                let mut at = [0u32; LANES];
+            for &root in roots {
+                let mut at = [root; LANES];
                 loop {
                     let mut moving = false;
-                    for (k, row) in rows.iter().enumerate() {
-                        let node = &tree.nodes[at[k] as usize];
-                        if node.feature != LEAF {
+                    for (at, row) in at.iter_mut().zip(&rows) {
+                        if let Some(node) = nodes.get(*at as usize) {
                             moving = true;
-                            at[k] = if row[node.feature as usize] <= node.threshold {
-                                node.left
-                            } else {
-                                node.right
-                            };
+                            *at =
+                                node.children[side(row[usize::from(node.feature)], node.threshold)];
                         }
                     }
                     if !moving {
                         break;
                     }
                 }
-                for k in 0..rows.len() {
-                    sums[k] += tree.nodes[at[k] as usize].value;
+                for (sum, &at) in sums.iter_mut().zip(&at) {
+                    *sum += self.leaves.get(!at as usize).copied().unwrap_or(0.0);
                 }
             }
-            out.extend(sums[..rows.len()].iter().map(|&sum| (1.0 / (1.0 + (-sum).exp())) as f32));
+            out.extend(sums[..chunk.len()].iter().map(|&sum| logistic(sum)));
         }
         out
+    }
+
+    /// A copy of the trees for rows whose feature `f` is `fixed[f]` when
+    /// that is not `None`: splits on fixed features are resolved, the side
+    /// not taken is dropped. Returns the splits and each tree's root, or
+    /// `None` when the copy would outgrow the model (a file whose splits
+    /// share children, which the walk allows but a copy would multiply).
+    fn specialise(&self, fixed: &[Option<f32>; FEATURES]) -> Option<(Vec<Node>, Vec<Child>)> {
+        let mut nodes: Vec<Node> = Vec::with_capacity(self.nodes.len());
+        let mut roots = Vec::with_capacity(self.roots.len());
+        // Splits still to place, each with where its reference goes once
+        // known: a tree's root (`ROOT`), or side `slot & 1` of copied split
+        // `slot >> 1`. Leaves need no placing: a copy keeps their references.
+        const ROOT: u64 = u64::MAX;
+        let mut stack: Vec<(Child, u64)> = Vec::new();
+        for &root in &self.roots {
+            stack.push((root, ROOT));
+            while let Some((mut at, slot)) = stack.pop() {
+                // Follow resolved splits down to a leaf or a real split.
+                let mut copy = None;
+                while let Some(node) = self.nodes.get(at as usize) {
+                    match fixed.get(usize::from(node.feature)).copied().flatten() {
+                        Some(x) => at = node.children[side(x, node.threshold)],
+                        None => {
+                            copy = Some(*node);
+                            break;
+                        }
+                    }
+                }
+                let target = match copy {
+                    Some(node) => {
+                        let k = nodes.len();
+                        if k >= self.nodes.len() {
+                            return None;
+                        }
+                        nodes.push(node);
+                        for (side, &child) in node.children.iter().enumerate().rev() {
+                            if (child as usize) < self.nodes.len() {
+                                stack.push((child, (k as u64) << 1 | side as u64));
+                            }
+                        }
+                        // Fewer splits than the model's, below 2^31.
+                        k as Child
+                    }
+                    None => at,
+                };
+                if slot == ROOT {
+                    roots.push(target);
+                } else if let Some(parent) = nodes.get_mut((slot >> 1) as usize) {
+                    parent.children[(slot & 1) as usize] = target;
+                }
+            }
+        }
+        Some((nodes, roots))
+    }
+
+    /// The probability from walking every tree (`nodes`, `roots`: the
+    /// model's own or a specialised copy) for one padded row.
+    fn probability(&self, nodes: &[Node], roots: &[Child], row: &[f32; ROW]) -> f32 {
+        let mut sum = self.base_score;
+        for &root in roots {
+            let mut at = root;
+            // Children are checked at parse (and kept by specialisation) to
+            // lead down the tree, so every walk ends at a leaf.
+            while let Some(node) = nodes.get(at as usize) {
+                let x = row[usize::from(node.feature)];
+                at = node.children[side(x, node.threshold)];
+            }
+            sum += self.leaves.get(!at as usize).copied().unwrap_or(0.0);
+        }
+        logistic(sum)
     }
 
     /// The body probability of one line's features (a row of
     /// [`FeatureMatrix`]). Rows shorter than [`FEATURES`] read missing
     /// values as 0.
     pub fn predict(&self, row: &[f32]) -> f32 {
-        let mut sum = self.base_score;
-        let mut padded = [0.0f32; FEATURES];
-        let row = if row.len() >= FEATURES {
-            &row[..FEATURES]
-        } else {
-            padded[..row.len()].copy_from_slice(row);
-            &padded[..]
-        };
-        for tree in &self.trees {
-            // Parse checked every index: children follow their parent
-            // within the tree, features are below FEATURES.
-            let mut node = &tree.nodes[0];
-            while node.feature != LEAF {
-                let next = if row[node.feature as usize] <= node.threshold {
-                    node.left
-                } else {
-                    node.right
-                };
-                node = &tree.nodes[next as usize];
-            }
-            sum += node.value;
-        }
-        (1.0 / (1.0 + (-sum).exp())) as f32
+        let mut padded = [0.0f32; ROW];
+        let n = row.len().min(FEATURES);
+        padded[..n].copy_from_slice(&row[..n]);
+        self.probability(&self.nodes, &self.roots, &padded)
     }
 }
 
@@ -744,6 +878,58 @@ mod tests {
         for (k, &i) in lines.iter().enumerate() {
             assert_eq!(many[k], model.predict(matrix.row(i)));
         }
+    }
+
+    #[test]
+    fn specialised_trees_equal_predict() {
+        // Enough rows to specialise, with columns that are the same in
+        // every row (as page-level features are) and columns that differ.
+        let model = Model::default_model().unwrap();
+        let mut values = Vec::new();
+        for i in 0..40 {
+            values.extend((0..FEATURES).map(|f| {
+                if f % 3 == 0 {
+                    (f as f32 * 0.37).sin()
+                } else {
+                    ((i * 7 + f * 13) % 17) as f32 / 9.0 - 0.5
+                }
+            }));
+        }
+        let matrix = FeatureMatrix { values };
+        let lines: Vec<usize> = (0..40).collect();
+        let many = model.predict_rows(&matrix, &lines);
+        for &i in &lines {
+            assert_eq!(many[i].to_bits(), model.predict(matrix.row(i)).to_bits());
+        }
+    }
+
+    #[test]
+    fn shared_children_do_not_multiply() {
+        // Splits whose both sides lead to the next split: a walk is short,
+        // a copy of every path would not be.
+        let names: Vec<String> = FEATURE_NAMES.iter().map(|n| format!("{n:?}")).collect();
+        let depth = 40;
+        let feature: Vec<String> =
+            (0..depth).map(|k| (k % 2).to_string()).chain(["-1".to_string()]).collect();
+        let next: Vec<String> = (1..=depth).map(|k| k.to_string()).chain(["0".into()]).collect();
+        let zeros = vec!["0"; depth + 1].join(",");
+        let text = format!(
+            r#"{{"format":"declutter-model/1","features":[{}],"threshold":0.5,
+            "trees":[{{"feature":[{}],"threshold":[{zeros}],"left":[{n}],"right":[{n}],
+            "value":[{zeros}]}}]}}"#,
+            names.join(","),
+            feature.join(","),
+            n = next.join(","),
+        );
+        let model = Model::parse(&text, "t").unwrap();
+        let mut values = vec![0.25; FEATURES * 20];
+        for i in 0..20 {
+            values[i * FEATURES] = i as f32 - 10.0;
+            values[i * FEATURES + 1] = 10.0 - i as f32;
+        }
+        let matrix = FeatureMatrix { values };
+        let lines: Vec<usize> = (0..20).collect();
+        assert!(model.predict_rows(&matrix, &lines).iter().all(|&p| p == 0.5));
     }
 
     #[test]

@@ -120,6 +120,9 @@ pub type InputReader = Box<dyn BufRead + Send>;
 
 const BUFFER: usize = 1 << 16;
 
+/// The smallest buffer [`open_file`] gives a plain file.
+const MIN_BUFFER: usize = 1 << 12;
+
 /// Wraps a raw byte stream in the decompressor for `compression`.
 pub fn decompress<R: Read + Send + 'static>(
     raw: R,
@@ -141,7 +144,18 @@ pub fn decompress<R: Read + Send + 'static>(
 /// the raw (compressed) bytes read.
 pub fn open_file(path: &Path, counter: Arc<AtomicU64>) -> io::Result<InputReader> {
     let file = File::open(path)?;
-    decompress(CountingReader::new(file, counter), Compression::from_path(path))
+    let compression = Compression::from_path(path);
+    if compression == Compression::None {
+        // A buffer is zeroed when first filled: a small file (the common
+        // case, one page per file) gets one its own size, not the default.
+        let size = file.metadata().map_or(BUFFER as u64, |m| m.len().saturating_add(1));
+        let capacity = usize::try_from(size).unwrap_or(BUFFER).clamp(MIN_BUFFER, BUFFER);
+        return Ok(Box::new(BufReader::with_capacity(
+            capacity,
+            CountingReader::new(file, counter),
+        )));
+    }
+    decompress(CountingReader::new(file, counter), compression)
 }
 
 /// Opens stdin, decompressing it when it starts with a gzip or zstd magic

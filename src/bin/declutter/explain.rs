@@ -19,8 +19,7 @@ const RESET: &str = "\x1b[0m";
 pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     let cleaner = crate::build_cleaner(&args.rules)?;
     let input = crate::read_input(&args.input)?;
-    let cleaned = cleaner.clean(&input);
-    let scores = cleaner.line_scores(&input, None);
+    let (cleaned, scores) = cleaner.clean_explained(&input, None);
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
