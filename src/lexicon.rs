@@ -90,8 +90,18 @@ impl Lexicon {
     /// Calls `each` with every normalised word of a folded line, in order.
     /// `scratch` is reused between calls to avoid allocating.
     pub fn words(folded_line: &str, scratch: &mut String, mut each: impl FnMut(&str)) {
-        for token in folded_line.split(' ').filter(|t| !t.is_empty()) {
-            let trimmed = token.trim_matches(|c: char| !c.is_alphanumeric());
+        let bytes = folded_line.as_bytes();
+        let mut start = 0;
+        while start < bytes.len() {
+            let end =
+                bytes[start..].iter().position(|&b| b == b' ').map_or(bytes.len(), |k| start + k);
+            // Spaces are ASCII, so both ends are char boundaries.
+            let token = folded_line.get(start..end).unwrap_or("");
+            start = end + 1;
+            if token.is_empty() {
+                continue;
+            }
+            let trimmed = trim_to_word(token);
             if trimmed.is_empty() {
                 scratch.clear();
                 scratch.extend(token.chars().take(3));
@@ -130,6 +140,21 @@ impl Lexicon {
     }
 }
 
+/// `token` without the characters that are not letters or digits at either
+/// edge; ASCII tokens (most) are trimmed byte by byte.
+fn trim_to_word(token: &str) -> &str {
+    if !token.is_ascii() {
+        return token.trim_matches(|c: char| !c.is_alphanumeric());
+    }
+    let bytes = token.as_bytes();
+    let Some(start) = bytes.iter().position(u8::is_ascii_alphanumeric) else {
+        return "";
+    };
+    let end = bytes.iter().rposition(u8::is_ascii_alphanumeric).unwrap_or(start);
+    // Both ends are ASCII bytes, so they are char boundaries.
+    token.get(start..=end).unwrap_or("")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +171,18 @@ mod tests {
         assert_eq!(words_of("e-mail  o'brien's"), ["e-mail", "o'brien's"]);
         assert_eq!(words_of("»»»»"), ["»»»"]);
         assert!(words_of("").is_empty());
+    }
+
+    #[test]
+    fn ascii_trim_equals_the_char_trim() {
+        for token in ["(2019)", "--", "a", "o'brien's", "«élan»", "x-", "-x", "", "..a.b..", "ß!"]
+        {
+            assert_eq!(
+                trim_to_word(token),
+                token.trim_matches(|c: char| !c.is_alphanumeric()),
+                "{token:?}"
+            );
+        }
     }
 
     #[test]
