@@ -355,7 +355,7 @@ fn class_value(class: Class) -> f32 {
 ///
 /// The trees are stored flat: every split of every tree in one array, every
 /// leaf value in another, so a walk touches 16-byte nodes and a leaf is
-/// known from its parent's child reference (see [`Child`]).
+/// known from its parent's child reference (see `Child`).
 #[derive(Debug, Clone)]
 pub struct Model {
     /// The splits of all trees, each tree's in one run.
