@@ -85,6 +85,11 @@ pub struct Cleaned {
     pub removals: Vec<Removal>,
     /// Number of lines in the input.
     pub lines_in: usize,
+    /// The body probability below which the line model removed lines on
+    /// this page (chosen by the model's page-threshold model, or fixed), or
+    /// `None` when the model did not decide (no model, `--no-classifier`, or
+    /// too few candidate lines).
+    pub model_threshold: Option<f32>,
 }
 
 impl Cleaned {
@@ -372,6 +377,7 @@ impl Cleaner {
             }
             all
         });
+        let mut model_threshold = None;
         if !inner.classifier {
         } else if let Some((model, matrix, scores)) = scored.as_ref().filter(|_| decides) {
             let page_threshold = model.page_model().map(|page| {
@@ -384,6 +390,9 @@ impl Cleaner {
                     .unzip();
                 page.threshold_for(matrix, &lines, &worded)
             });
+            // Every threshold depends on page-level values only.
+            model_threshold = page_threshold
+                .or_else(|| judged.first().map(|&i| model.threshold_for(matrix.row(i))));
             for (&i, &p) in judged.iter().zip(scores) {
                 let threshold =
                     page_threshold.unwrap_or_else(|| model.threshold_for(matrix.row(i)));
@@ -406,7 +415,9 @@ impl Cleaner {
                 doc.remove(i, &Arc::clone(reason), Layer::Classifier, score);
             }
         }
-        (self.assemble(&doc), line_scores)
+        let mut cleaned = self.assemble(&doc);
+        cleaned.model_threshold = model_threshold;
+        (cleaned, line_scores)
     }
 
     /// The line model's features for every line of a document, as the
@@ -570,7 +581,7 @@ impl Cleaner {
             text.extend_from_slice(kept);
             text.push(b'\n');
         }
-        Cleaned { text, removals, lines_in: doc.lines.len() }
+        Cleaned { text, removals, lines_in: doc.lines.len(), model_threshold: None }
     }
 }
 

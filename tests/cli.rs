@@ -107,6 +107,23 @@ fn explain_marks_kept_and_removed_lines() {
 }
 
 #[test]
+fn explain_reports_the_pages_model_threshold_on_stderr() {
+    let page = read("seeds/000_95da05e945fef0a6.txt");
+    let out = run(&["explain", "--color", "never", "-"], Some(&page));
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line model: lines scoring below"), "{err}");
+    // A fixed threshold is the one reported; without the classifier there is none.
+    let fixed = run(&["explain", "--threshold", "0.42", "-"], Some(&page));
+    assert!(String::from_utf8_lossy(&fixed.stderr).contains("below 0.42"));
+    let none = run(&["explain", "--no-classifier", "-"], Some(&page));
+    assert!(!String::from_utf8_lossy(&none.stderr).contains("line model"));
+    // stdout still has exactly one line per input line.
+    let lines = page.split(|&b| b == b'\n').count() - usize::from(page.ends_with(b"\n"));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), lines);
+}
+
+#[test]
 fn rules_export_phrases() {
     let out = run(&["rules", "--export-phrases"], None);
     assert!(out.status.success());

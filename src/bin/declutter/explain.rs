@@ -20,6 +20,10 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     let cleaner = crate::build_cleaner(&args.rules)?;
     let input = crate::read_input(&args.input)?;
     let (cleaned, scores) = cleaner.clean_explained(&input, None);
+    if let Some(threshold) = cleaned.model_threshold {
+        // On stderr: stdout keeps one line per input line.
+        eprintln!("line model: lines scoring below {threshold:.2} on this page are removed");
+    }
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
