@@ -780,6 +780,7 @@ impl Batch {
             bytes_removed: field.text.len().saturating_sub(cleaned.text.len()) as u64,
             rules,
             removed,
+            model_threshold: cleaned.model_threshold.filter(|_| self.config.annotate),
         };
         if self.config.drop_empty && cleaned.text.is_empty() {
             return Out::Cleaned { bytes: Vec::new(), summary, dropped: true };
@@ -869,11 +870,14 @@ struct RecordSummary {
     rules: BTreeMap<Arc<str>, u64>,
     /// Every removal: line, rule, layer, score (filled for annotations only).
     removed: Vec<(usize, Arc<str>, &'static str, Option<f32>)>,
+    /// The line model's threshold on this record (for annotations only).
+    model_threshold: Option<f32>,
 }
 
 impl RecordSummary {
     /// `"declutter":{"lines_removed":N,"bytes_removed":N,"rules":{..},
-    /// "removed":[{"line":N,"rule":"..","layer":"..","score":0.12},..]}`.
+    /// "removed":[{"line":N,"rule":"..","layer":"..","score":0.12},..],
+    /// "model_threshold":0.3}` (the last only when the line model decided).
     fn to_json(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(96);
         jsonl::write_json_string(&mut out, ANNOTATION_FIELD);
@@ -904,7 +908,11 @@ impl RecordSummary {
             }
             out.push(b'}');
         }
-        out.extend_from_slice(b"]}");
+        out.push(b']');
+        if let Some(t) = self.model_threshold.filter(|t| t.is_finite()) {
+            out.extend_from_slice(format!(",\"model_threshold\":{t:.4}").as_bytes());
+        }
+        out.push(b'}');
         out
     }
 }

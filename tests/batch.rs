@@ -411,6 +411,25 @@ fn annotate_adds_removal_summary() {
     );
     let third: serde_json::Value = serde_json::from_str(lines[2]).expect("json");
     assert_eq!(third["declutter"]["lines_removed"], 0);
+    // Too short for the line model: no threshold is reported.
+    assert!(third["declutter"].get("model_threshold").is_none());
+}
+
+#[test]
+fn annotate_reports_the_line_models_threshold() {
+    let text = std::fs::read_to_string("seeds/000_95da05e945fef0a6.txt").expect("seed");
+    let record = serde_json::json!({ "text": text }).to_string() + "\n";
+    let out = run(&[&"clean", &"--format", &"jsonl", &"--annotate"], record.as_bytes());
+    assert_ok(&out);
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let t = got["declutter"]["model_threshold"].as_f64().expect("model_threshold");
+    assert!((0.0..=1.0).contains(&t), "{t}");
+    // Every line the model removed scored below it.
+    for r in got["declutter"]["removed"].as_array().expect("removed") {
+        if r["layer"] == "model" {
+            assert!(r["score"].as_f64().expect("score") < t + 1e-4, "{r}");
+        }
+    }
 }
 
 /// A corpus big enough to span several chunks and threads.
