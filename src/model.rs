@@ -479,14 +479,41 @@ struct ModelFile {
     trained: Option<serde_json::Value>,
 }
 
-#[derive(Deserialize)]
+/// One tree as a model file stores it: parallel arrays indexed by node,
+/// node 0 the root, `feature` -1 for a leaf.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct TreeFile {
-    feature: Vec<i32>,
-    threshold: Vec<f64>,
-    left: Vec<u32>,
-    right: Vec<u32>,
-    value: Vec<f64>,
+pub(crate) struct TreeFile {
+    pub(crate) feature: Vec<i32>,
+    pub(crate) threshold: Vec<f64>,
+    pub(crate) left: Vec<u32>,
+    pub(crate) right: Vec<u32>,
+    pub(crate) value: Vec<f64>,
+}
+
+impl TreeFile {
+    /// Checks that the arrays agree in length, that every split reads one of
+    /// `features` inputs, and that children come after their parent (so
+    /// every walk ends). The error names what is wrong, for tree `t`.
+    pub(crate) fn check(&self, features: usize, t: usize) -> Result<(), String> {
+        let nodes = self.feature.len();
+        let same = [self.threshold.len(), self.left.len(), self.right.len(), self.value.len()]
+            .iter()
+            .all(|&len| len == nodes);
+        if nodes == 0 || !same {
+            return Err(format!("tree {t}: arrays differ in length"));
+        }
+        for node in 0..nodes {
+            let Ok(feature) = usize::try_from(self.feature[node]) else {
+                continue;
+            };
+            let (l, r) = (self.left[node] as usize, self.right[node] as usize);
+            if feature >= features || l <= node || r <= node || l >= nodes || r >= nodes {
+                return Err(format!("tree {t}: bad node {node}"));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Model {
@@ -528,29 +555,8 @@ impl Model {
         let mut roots = Vec::with_capacity(file.trees.len());
         let mut splits = 0usize;
         for (t, tree) in file.trees.into_iter().enumerate() {
+            tree.check(FEATURES, t).map_err(|message| Error::model(origin, message))?;
             let nodes = tree.feature.len();
-            let same = [tree.threshold.len(), tree.left.len(), tree.right.len(), tree.value.len()]
-                .iter()
-                .all(|&len| len == nodes);
-            if nodes == 0 || !same {
-                return Err(Error::model(origin, format!("tree {t}: arrays differ in length")));
-            }
-            for node in 0..nodes {
-                let feature = tree.feature[node];
-                if feature < 0 {
-                    continue;
-                }
-                // Children come after their parent, so every walk ends.
-                let (l, r) = (tree.left[node] as usize, tree.right[node] as usize);
-                if feature as usize >= FEATURES
-                    || l <= node
-                    || r <= node
-                    || l >= nodes
-                    || r >= nodes
-                {
-                    return Err(Error::model(origin, format!("tree {t}: bad node {node}")));
-                }
-            }
             // Number the tree's splits and leaves in the flat arrays.
             let refs: Vec<Child> = tree
                 .feature

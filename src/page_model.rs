@@ -15,7 +15,7 @@
 use serde::Deserialize;
 
 use crate::error::Error;
-use crate::model::{FeatureMatrix, FEATURE_NAMES};
+use crate::model::{FeatureMatrix, TreeFile, FEATURE_NAMES};
 
 /// Names of the page model's inputs, in order: quantiles of the page's line
 /// scores, the shares of lines scoring at least 0.2, 0.35, 0.5 and 0.7, the
@@ -73,17 +73,7 @@ struct PageTree {
 pub(crate) struct PageModelFile {
     features: Vec<String>,
     thresholds: Vec<f32>,
-    trees: Vec<PageTreeFile>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PageTreeFile {
-    feature: Vec<i32>,
-    threshold: Vec<f64>,
-    left: Vec<u32>,
-    right: Vec<u32>,
-    value: Vec<f64>,
+    trees: Vec<TreeFile>,
 }
 
 impl PageModel {
@@ -99,27 +89,8 @@ impl PageModel {
         let inputs = PAGE_FEATURE_NAMES.len();
         let mut trees = Vec::with_capacity(file.trees.len());
         for (t, tree) in file.trees.into_iter().enumerate() {
-            let nodes = tree.feature.len();
-            let same = [tree.threshold.len(), tree.left.len(), tree.right.len(), tree.value.len()]
-                .iter()
-                .all(|&len| len == nodes);
-            if nodes == 0 || !same {
-                return Err(bad(format!("tree {t}: arrays differ in length")));
-            }
-            let mut feature = Vec::with_capacity(nodes);
-            for node in 0..nodes {
-                let f = tree.feature[node];
-                if f < 0 {
-                    feature.push(None);
-                    continue;
-                }
-                // Children come after their parent, so every walk ends.
-                let (l, r) = (tree.left[node] as usize, tree.right[node] as usize);
-                if f as usize >= inputs || l <= node || r <= node || l >= nodes || r >= nodes {
-                    return Err(bad(format!("tree {t}: bad node {node}")));
-                }
-                feature.push(Some(f as usize));
-            }
+            tree.check(inputs, t).map_err(&bad)?;
+            let feature = tree.feature.iter().map(|&f| usize::try_from(f).ok()).collect();
             trees.push(PageTree {
                 feature,
                 threshold: tree.threshold,
