@@ -15,11 +15,7 @@ cargo build --release --quiet --manifest-path "$here/Cargo.toml"
 staging=$(mktemp -d)
 work=$(mktemp -d)
 trap 'rm -rf "$staging" "$work"' EXIT
-for d in "$dev"/*/; do
-  name=$(basename "$d")
-  mkdir -p "$staging/$name"
-  for f in "$d"*.input.txt; do ln -s "$f" "$staging/$name/$(basename "$f" .input.txt).txt"; done
-done
+"$here/scripts/stage-eval-dev.sh" "$dev" "$staging"
 for model in "$cv"/fold*.json; do
   fold=$(basename "$model" .json)
   "$here/target/release/declutter" clean "$staging" -o "$work/$fold" --force -q --model "$model" "$@"

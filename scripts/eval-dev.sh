@@ -10,11 +10,7 @@ out=${EVAL_OUT:-$(mktemp -d)}
 cargo build --release --quiet --manifest-path "$here/Cargo.toml"
 staging=$(mktemp -d)
 trap 'rm -rf "$staging"' EXIT
-for d in "$dev"/*/; do
-  name=$(basename "$d")
-  mkdir -p "$staging/$name"
-  for f in "$d"*.input.txt; do ln -s "$f" "$staging/$name/$(basename "$f" .input.txt).txt"; done
-done
+"$here/scripts/stage-eval-dev.sh" "$dev" "$staging"
 "$here/target/release/declutter" clean "$staging" -o "$out" --force "$@"
 python3 "$dev/score.py" --gold-dir "$dev" --pred-dir "$out" ${SCORE_ARGS:-}
 echo "predictions in $out" >&2
