@@ -52,6 +52,27 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
 }
 
 /// `obj` as a `str`, or a `TypeError` that says what was expected.
+/// The items of `texts`, a sequence of documents; a single `str` is refused
+/// (its message ends with `str_hint`), as is anything that is not iterable.
+fn text_items<'py>(texts: &Bound<'py, PyAny>, str_hint: &str) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    if texts.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(format!(
+            "texts must be a list of str, not str{str_hint}"
+        )));
+    }
+    texts
+        .try_iter()
+        .map_err(|_| {
+            PyTypeError::new_err(format!("texts must be a list of str, not {}", type_name(texts)))
+        })?
+        .collect()
+}
+
+/// The documents of [`text_items`], each a `str` (errors name `texts[i]`).
+fn texts_of<'a>(items: &'a [Bound<'_, PyAny>]) -> PyResult<Vec<&'a str>> {
+    items.iter().enumerate().map(|(i, item)| as_text(item, &format!("texts[{i}]"))).collect()
+}
+
 fn as_text<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<&'a str> {
     match obj.cast::<PyString>() {
         Ok(s) => s.to_str(),
@@ -399,25 +420,8 @@ impl PyCleaner {
         threads: Option<usize>,
         corpus: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
-        if texts.is_instance_of::<PyString>() {
-            return Err(PyTypeError::new_err(
-                "texts must be a list of str, not str (wrap one document in a list)",
-            ));
-        }
-        let items: Vec<Bound<'py, PyAny>> = texts
-            .try_iter()
-            .map_err(|_| {
-                PyTypeError::new_err(format!(
-                    "texts must be a list of str, not {}",
-                    type_name(texts)
-                ))
-            })?
-            .collect::<PyResult<_>>()?;
-        let docs: Vec<&str> = items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| as_text(item, &format!("texts[{i}]")))
-            .collect::<PyResult<_>>()?;
+        let items = text_items(texts, " (wrap one document in a list)")?;
+        let docs = texts_of(&items)?;
         let corpora = batch_corpora(corpus, docs.len())?;
         let threads = match threads {
             Some(0) => return Err(PyValueError::new_err("threads must be at least 1")),
@@ -780,23 +784,8 @@ impl PyCorpus {
     ///     TypeError: texts is a str, or an item is not a str.
     #[staticmethod]
     fn from_texts(py: Python<'_>, texts: &Bound<'_, PyAny>) -> PyResult<PyCorpus> {
-        if texts.is_instance_of::<PyString>() {
-            return Err(PyTypeError::new_err("texts must be a list of str, not str"));
-        }
-        let items: Vec<Bound<'_, PyAny>> = texts
-            .try_iter()
-            .map_err(|_| {
-                PyTypeError::new_err(format!(
-                    "texts must be a list of str, not {}",
-                    type_name(texts)
-                ))
-            })?
-            .collect::<PyResult<_>>()?;
-        let docs: Vec<&str> = items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| as_text(item, &format!("texts[{i}]")))
-            .collect::<PyResult<_>>()?;
+        let items = text_items(texts, "")?;
+        let docs = texts_of(&items)?;
         let corpus = py.detach(|| {
             // The CLI's index: a copy of a document already added (the same
             // lines exactly) is not counted again.
