@@ -40,6 +40,7 @@ Requirements (a venv is enough): `pip install lightgbm numpy pandas`.
         --cv-dir /tmp/cv
 """
 import argparse
+import atexit
 import collections
 import difflib
 import json
@@ -47,6 +48,7 @@ import os
 import pickle
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -150,17 +152,14 @@ class LexiconFeatures:
 
     def __init__(self, binary, inputs, keys, workdir):
         self.binary, self.inputs, self.keys, self.workdir = binary, inputs, keys, workdir
-        self.cache = {}
 
     def columns(self, weights, name):
-        if name not in self.cache:
-            path = os.path.join(self.workdir, f"lexicon-{name}.json")
-            with open(path, "w") as f:
-                json.dump(weights, f)
-            frame = features(self.binary, self.inputs, False, ["--lexicon", path])
-            frame = frame.set_index(["path", "line"])[LEX_COLUMNS]
-            self.cache[name] = frame.loc[self.keys].to_numpy(dtype=np.float32).astype(np.float64)
-        return self.cache[name]
+        path = os.path.join(self.workdir, f"lexicon-{name}.json")
+        with open(path, "w") as f:
+            json.dump(weights, f)
+        frame = features(self.binary, self.inputs, False, ["--lexicon", path])
+        frame = frame.set_index(["path", "line"])[LEX_COLUMNS]
+        return frame.loc[self.keys].to_numpy(dtype=np.float32).astype(np.float64)
 
 
 def page_prf(gold_counter, gold_n, kept_tokens):
@@ -480,11 +479,21 @@ def main():
         if line - 1 < len(lab):
             page_words[pid][0 if lab[line - 1] else 1].update(toks.split(" "))
     workdir = tempfile.mkdtemp(prefix="declutter-train-")
+    atexit.register(shutil.rmtree, workdir, True)
     lex = LexiconFeatures(args.declutter, inputs, list(zip(table["path"], table["line"])), workdir)
     lex_at = [names.index(c) for c in LEX_COLUMNS]
 
+    lexicons = {}
+
     def lexicon_without(held):
-        """The lexicon of the pages outside the folds `held`, and its features."""
+        """The lexicon of the pages outside the folds `held`, and its features
+        (each computed once)."""
+        key = frozenset(held)
+        if key not in lexicons:
+            lexicons[key] = build_lexicon(held)
+        return lexicons[key]
+
+    def build_lexicon(held):
         name = "all" if not held else "without-" + "-".join(map(str, sorted(held)))
         weights = lexicon_weights(page_words, [pid for _, pid in pages if fold_of[pid] not in held],
                                   args.lexicon_min_pages)
