@@ -4,6 +4,8 @@
 //! language cannot be told, or that have no stop-word list, still get every
 //! structural detector and every rule without a language.
 
+use crate::stopwords::{bare_word, languages_of, LanguageCounts};
+
 /// At most about this many bytes of a document are looked at.
 const SAMPLE_BYTES: usize = 4 * 1024;
 
@@ -13,6 +15,15 @@ const MIN_SAMPLE_BYTES: usize = 256;
 
 /// The least whatlang confidence that counts as a guess.
 const MIN_CONFIDENCE: f64 = 0.5;
+
+/// A sample in which one language's stop words make up at least this share
+/// of the words ...
+const STOP_WORD_SHARE: f32 = 0.2;
+
+/// ... and outnumber any other language's this many times is in that
+/// language without asking the trigram model, which costs far more than
+/// the lookups.
+const STOP_WORD_MARGIN: f32 = 2.5;
 
 /// The language of `text` as an ISO 639-1 code (`"en"`, `"de"`, ...), or
 /// the ISO 639-3 code for languages without a two-letter one; `None` when
@@ -36,8 +47,11 @@ pub fn detect(text: &str) -> Option<&'static str> {
 }
 
 /// The language of a document from some of its lines (the cleaner passes
-/// its lines of six words or more: menus and link lists say little about a
-/// page's language), joined up to the sample size.
+/// its folded lines of six words or more: menus and link lists say little
+/// about a page's language), joined up to the sample size. When one
+/// language's stop words clearly dominate the sample (lower-case words are
+/// looked up as they are), that language is the answer; otherwise
+/// [`detect`] guesses from the sample.
 pub fn detect_lines<'a>(lines: impl Iterator<Item = &'a str>) -> Option<&'static str> {
     let mut sample = String::with_capacity(SAMPLE_BYTES + 256);
     for line in lines {
@@ -50,7 +64,11 @@ pub fn detect_lines<'a>(lines: impl Iterator<Item = &'a str>) -> Option<&'static
     if sample.len() < MIN_SAMPLE_BYTES {
         return None;
     }
-    detect(&sample)
+    let mut counts = LanguageCounts::default();
+    for token in sample.split_whitespace() {
+        counts.add(languages_of(bare_word(token)));
+    }
+    counts.dominant(STOP_WORD_SHARE, STOP_WORD_MARGIN).or_else(|| detect(&sample))
 }
 
 fn iso639_1(lang: whatlang::Lang) -> &'static str {
@@ -130,6 +148,80 @@ mod tests {
         ] {
             assert_eq!(detect(text), want, "{text:?}");
         }
+    }
+
+    /// Folded-looking lines of `text` (lower case), enough for a sample.
+    fn lines_of(text: &str) -> Vec<String> {
+        vec![text.to_lowercase(); 3]
+    }
+
+    #[test]
+    fn stop_word_shortcut_agrees_with_the_trigram_model() {
+        for (text, want) in [
+            (
+                "The committee said on Tuesday that it would publish the report after the \
+                 election, because the members wanted more time to check what the witnesses \
+                 had told them about the contracts.",
+                "en",
+            ),
+            (
+                "Der Ausschuss sagte am Dienstag, dass er den Bericht nach der Wahl \
+                 veröffentlichen werde, weil die Mitglieder mehr Zeit haben wollten, um zu \
+                 prüfen, was die Zeugen ihnen über die Verträge gesagt hatten.",
+                "de",
+            ),
+            (
+                "De commissie zei dinsdag dat zij het rapport na de verkiezingen zou \
+                 publiceren, omdat de leden meer tijd wilden om na te gaan wat de getuigen \
+                 hun over de contracten hadden verteld.",
+                "nl",
+            ),
+            (
+                "Il comitato ha detto martedì che avrebbe pubblicato il rapporto dopo le \
+                 elezioni, perché i membri volevano più tempo per verificare ciò che i \
+                 testimoni avevano detto loro sui contratti.",
+                "it",
+            ),
+            (
+                "O comitê disse na terça-feira que publicaria o relatório depois das \
+                 eleições, porque os membros queriam mais tempo para verificar o que as \
+                 testemunhas lhes tinham dito sobre os contratos.",
+                "pt",
+            ),
+            (
+                "Udvalget sagde tirsdag, at det ville offentliggøre rapporten efter valget, \
+                 fordi medlemmerne ønskede mere tid til at kontrollere, hvad vidnerne havde \
+                 fortalt dem om kontrakterne.",
+                "da",
+            ),
+            (
+                "Kommittén sade på tisdagen att den skulle publicera rapporten efter valet, \
+                 eftersom ledamöterna ville ha mer tid att kontrollera vad vittnena hade \
+                 berättat för dem om kontrakten.",
+                "sv",
+            ),
+        ] {
+            let lines = lines_of(text);
+            let sample: String = lines.iter().map(|l| format!("{l}\n")).collect();
+            assert_eq!(detect(&sample), Some(want), "{want}: trigram model");
+            assert_eq!(detect_lines(lines.iter().map(String::as_str)), Some(want), "{want}");
+        }
+    }
+
+    #[test]
+    fn plain_english_needs_no_trigram_model() {
+        let mut counts = LanguageCounts::default();
+        let text = "the committee said on tuesday that it would publish the report after \
+                    the election because the members wanted more time";
+        for word in text.split(' ') {
+            counts.add(languages_of(word));
+        }
+        assert_eq!(counts.dominant(STOP_WORD_SHARE, STOP_WORD_MARGIN), Some("en"));
+    }
+
+    #[test]
+    fn short_samples_are_not_guessed() {
+        assert_eq!(detect_lines(["the cat sat on the mat and it was happy"].into_iter()), None);
     }
 
     #[test]

@@ -199,6 +199,29 @@ impl LanguageCounts {
         }
     }
 
+    /// The language whose list covers at least `share` of the words counted
+    /// and at least `margin` times as many words as any other list: a
+    /// language the stop words alone tell apart. `None` when no list stands
+    /// out that clearly (or nothing was counted).
+    pub fn dominant(&self, share: f32, margin: f32) -> Option<&'static str> {
+        let (mut best, mut first, mut second) = (0, 0, 0);
+        for (i, &count) in self.counts.iter().enumerate() {
+            if count > first {
+                (best, first, second) = (i, count, first);
+            } else if count > second {
+                second = count;
+            }
+        }
+        let clear = first > 0
+            && first as f32 >= share * self.total as f32
+            && first as f32 >= margin * second as f32;
+        if clear {
+            LANGUAGES.get(best).copied()
+        } else {
+            None
+        }
+    }
+
     /// The list covering most of the words counted, or [`StopList::NONE`].
     pub fn choose(&self) -> StopList {
         let (counts, total) = (&self.counts, self.total);
@@ -260,6 +283,26 @@ mod tests {
     #[test]
     fn chooses_french() {
         assert_eq!(choose("le chat est dans la maison avec les enfants et nous"), Some("fr"));
+    }
+
+    fn dominant(text: &str, share: f32, margin: f32) -> Option<&'static str> {
+        let mut counts = LanguageCounts::default();
+        for word in text.split(' ').map(bare_word) {
+            counts.add(languages_of(word));
+        }
+        counts.dominant(share, margin)
+    }
+
+    #[test]
+    fn dominant_needs_share_and_margin() {
+        let english = "the cat sat on the mat and it was happy";
+        assert_eq!(dominant(english, 0.3, 2.5), Some("en"));
+        // Too few stop words for the share asked.
+        assert_eq!(dominant(english, 0.9, 2.5), None);
+        // German stop words as many as English ones: no margin.
+        assert_eq!(dominant("the cat and der hund und", 0.3, 1.5), None);
+        assert_eq!(dominant("", 0.0, 1.0), None);
+        assert_eq!(dominant("xyzzy plugh", 0.0, 1.0), None);
     }
 
     #[test]
