@@ -13,6 +13,7 @@ use crate::lexicon::Lexicon;
 use crate::lines::{split_lines, Folded};
 use crate::matcher::Matcher;
 use crate::model::{self, FeatureMatrix, Model};
+use crate::page_model;
 use crate::passes::{self, Doc};
 use crate::rules::RuleSet;
 
@@ -388,7 +389,16 @@ impl Cleaner {
                     .filter(|(&i, _)| doc.features[i].words > 0)
                     .map(|(&i, &p)| (i, p))
                     .unzip();
-                page.threshold_for(matrix, &lines, &worded)
+                let chosen = page.threshold_for(matrix, &lines, &worded);
+                // The page model's choice, tempered by the page's own
+                // expected-F1 cut (their geometric mean): the two err on
+                // different pages.
+                let tokens: Vec<f32> =
+                    lines.iter().map(|&i| doc.features[i].words as f32).collect();
+                match page_model::expected_f1_cut(&worded, &tokens) {
+                    Some(cut) => (chosen * cut).sqrt(),
+                    None => chosen,
+                }
             });
             // Every threshold depends on page-level values only.
             model_threshold = page_threshold

@@ -172,6 +172,47 @@ impl PageTree {
     }
 }
 
+/// How much more recall counts than precision in [`expected_f1_cut`] (the
+/// square of F-beta's beta): losing body costs a reader more than keeping
+/// some chrome, as with the line model's recall floor in training.
+pub const CUT_RECALL_WEIGHT: f64 = 2.0;
+
+/// The threshold that maximises the page's expected token F-score if the
+/// line scores are read as probabilities that a line is body: lines are
+/// taken in order of score, and keeping the best `k` of them is expected to
+/// keep `tp = sum(score * weight)` body tokens out of `kept = sum(weight)`,
+/// against about `body = sum(score * weight)` over all lines, so with
+/// `b2 =` [`CUT_RECALL_WEIGHT`] the expected F-score is
+/// `(1 + b2) tp / (kept + b2 body)` (the plug-in rule of Jansche 2007 and
+/// Ye et al. 2012). The answer is the score of the last line kept; `weights`
+/// are the lines' tokens. `None` when no line has a positive weight and a
+/// score above 0.
+///
+/// A page whose lines are mostly sure body gets a strict cut, a page of
+/// doubtful lines a lenient one: this adapts to the page without training.
+pub fn expected_f1_cut(scores: &[f32], weights: &[f32]) -> Option<f32> {
+    let mut order: Vec<usize> = (0..scores.len().min(weights.len()))
+        .filter(|&i| scores[i].is_finite() && weights[i].is_finite() && weights[i] > 0.0)
+        .collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let score = |i: usize| f64::from(scores[i].clamp(0.0, 1.0));
+    let body: f64 = order.iter().map(|&i| score(i) * f64::from(weights[i])).sum();
+    if body <= 0.0 {
+        return None;
+    }
+    let (mut tp, mut kept) = (0.0, 0.0);
+    let mut best: Option<(f64, f32)> = None;
+    for &i in &order {
+        tp += score(i) * f64::from(weights[i]);
+        kept += f64::from(weights[i]);
+        let f1 = (1.0 + CUT_RECALL_WEIGHT) * tp / (kept + CUT_RECALL_WEIGHT * body);
+        if best.is_none_or(|(b, _)| f1 > b) {
+            best = Some((f1, scores[i]));
+        }
+    }
+    best.map(|(_, cut)| cut)
+}
+
 /// The `q` quantile of sorted values with linear interpolation (numpy's
 /// default), 0 for no values.
 fn quantile(sorted: &[f64], q: f64) -> f64 {
@@ -195,6 +236,50 @@ mod tests {
 
     fn names() -> String {
         serde_json::to_string(PAGE_FEATURE_NAMES).unwrap()
+    }
+
+    #[test]
+    fn expected_f1_cut_keeps_sure_body() {
+        // All lines likely body: keep them all.
+        assert_eq!(expected_f1_cut(&[0.99, 0.97, 0.98], &[10.0, 10.0, 10.0]), Some(0.97));
+        // Two sure lines and two sure chrome lines: cut between them.
+        assert_eq!(expected_f1_cut(&[0.1, 0.95, 0.05, 0.9], &[10.0; 4]), Some(0.9));
+        // A doubtful page keeps its doubtful lines.
+        assert_eq!(expected_f1_cut(&[0.3, 0.35, 0.02], &[10.0; 3]), Some(0.3));
+    }
+
+    #[test]
+    fn expected_f1_cut_weighs_lines_by_tokens() {
+        // A long 0.6 line is worth keeping next to a short sure one.
+        assert_eq!(expected_f1_cut(&[0.95, 0.6, 0.2], &[10.0, 50.0, 10.0]), Some(0.6));
+        assert_eq!(expected_f1_cut(&[0.95, 0.25], &[50.0, 30.0]), Some(0.95));
+        // On a clean page a line is kept when it scores above about a third
+        // of the page's expected F-score (here 0.98).
+        assert_eq!(expected_f1_cut(&[0.95, 0.4], &[50.0, 1.0]), Some(0.4));
+        assert_eq!(expected_f1_cut(&[0.95, 0.3], &[50.0, 1.0]), Some(0.95));
+    }
+
+    #[test]
+    fn expected_f1_cut_without_evidence() {
+        assert_eq!(expected_f1_cut(&[], &[]), None);
+        assert_eq!(expected_f1_cut(&[0.0, 0.0], &[5.0, 5.0]), None);
+        assert_eq!(expected_f1_cut(&[0.9, 0.8], &[0.0, 0.0]), None);
+        assert_eq!(expected_f1_cut(&[f32::NAN, 0.5], &[1.0, 1.0]), Some(0.5));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn expected_f1_cut_is_one_of_the_scores(
+            lines in proptest::collection::vec((0.0f32..=1.0, 0.0f32..100.0), 0..40)
+        ) {
+            let (scores, weights): (Vec<f32>, Vec<f32>) = lines.iter().copied().unzip();
+            if let Some(cut) = expected_f1_cut(&scores, &weights) {
+                proptest::prop_assert!(scores.contains(&cut));
+                // Every line scoring above the cut is kept by it: the cut is
+                // at least the lowest positive-weight score.
+                proptest::prop_assert!(cut > 0.0 || scores.iter().all(|&s| s <= 0.0));
+            }
+        }
     }
 
     #[test]
