@@ -506,7 +506,7 @@ impl Cleaner {
             fingerprints: Vec::new(),
         };
         if corpus.is_some() {
-            let mut scratch = String::new();
+            let mut scratch = Vec::new();
             doc.fingerprints = doc
                 .lines
                 .iter()

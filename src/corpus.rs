@@ -50,34 +50,22 @@ pub const DEFAULT_MAX_LINES: usize = 1 << 22;
 /// The fingerprint of one line, or `None` when the line has no letter or
 /// digit (blank lines and rules of punctuation carry no evidence).
 pub fn fingerprint(line: &[u8]) -> Option<u64> {
-    let mut buf = String::with_capacity(line.len());
-    normalise_into(line, &mut buf);
-    if buf.is_empty() {
-        None
-    } else {
-        Some(xxhash_rust::xxh3::xxh3_64(buf.as_bytes()))
-    }
+    fingerprint_with(line, &mut Vec::with_capacity(line.len()))
 }
 
 /// [`fingerprint`] with a caller's scratch buffer, for hot loops.
-pub fn fingerprint_with(line: &[u8], scratch: &mut String) -> Option<u64> {
+pub fn fingerprint_with(line: &[u8], scratch: &mut Vec<u8>) -> Option<u64> {
     scratch.clear();
     normalise_into(line, scratch);
-    (!scratch.is_empty()).then(|| xxhash_rust::xxh3::xxh3_64(scratch.as_bytes()))
+    (!scratch.is_empty()).then(|| xxhash_rust::xxh3::xxh3_64(scratch))
 }
 
 /// The fingerprint of every line of a document, in line order: `None` for
 /// lines without evidence. Lines are split on `\n` (a trailing `\r` is part
 /// of no fingerprint), as the cleaner splits them.
 pub fn line_fingerprints(text: &[u8]) -> Vec<Option<u64>> {
-    let mut buf = String::new();
-    text.lines()
-        .map(|line| {
-            buf.clear();
-            normalise_into(line, &mut buf);
-            (!buf.is_empty()).then(|| xxhash_rust::xxh3::xxh3_64(buf.as_bytes()))
-        })
-        .collect()
+    let mut buf = Vec::new();
+    text.lines().map(|line| fingerprint_with(line, &mut buf)).collect()
 }
 
 /// The distinct fingerprints of a document's lines, sorted: what one document
@@ -104,15 +92,23 @@ pub fn document_key(distinct: &[u64]) -> u64 {
 /// The normalised form of a line, as fingerprinted: lower case, digits as
 /// `0`, only letters, digits and single spaces.
 pub fn normalise(line: &[u8]) -> String {
-    let mut out = String::with_capacity(line.len());
+    let mut out = Vec::with_capacity(line.len());
     normalise_into(line, &mut out);
-    out
+    // Only whole characters are written, so this never fails.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-fn normalise_into(line: &[u8], out: &mut String) {
-    // ASCII bytes (most of most pages) are handled without decoding; other
-    // characters as `bstr`'s `chars()` decodes them (U+FFFD for invalid
-    // UTF-8, which vanishes like any symbol).
+/// Appends the normalised form of `line` to `out` as UTF-8 bytes; `out`
+/// must hold no earlier output (a space goes between words only once a
+/// word is in `out`).
+fn normalise_into(line: &[u8], out: &mut Vec<u8>) {
+    if line.is_ascii() {
+        normalise_ascii(line, out);
+        return;
+    }
+    // ASCII bytes are handled without decoding; other characters as
+    // `bstr`'s `chars()` decodes them (U+FFFD for invalid UTF-8, which
+    // vanishes like any symbol).
     let mut space = false;
     let mut at = 0;
     out.reserve(line.len());
@@ -121,10 +117,10 @@ fn normalise_into(line: &[u8], out: &mut String) {
             at += 1;
             if v > WHITE {
                 if space && !out.is_empty() {
-                    out.push(' ');
+                    out.push(b' ');
                 }
                 space = false;
-                out.push(char::from(v));
+                out.push(v);
             } else {
                 space |= v == WHITE;
             }
@@ -134,6 +130,31 @@ fn normalise_into(line: &[u8], out: &mut String) {
         at += size.max(1);
         normalise_char(c.unwrap_or('\u{FFFD}'), &mut space, out);
     }
+}
+
+/// [`normalise_into`] for a line of ASCII bytes (most lines): every byte
+/// gives at most one byte, so the output is written in place into room
+/// made for the whole line, with no capacity check per byte.
+fn normalise_ascii(line: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    out.resize(start + line.len(), 0);
+    let (mut end, mut space) = (start, false);
+    for &b in line {
+        let v = ASCII_NORMAL[usize::from(b & 0x7F)];
+        if v > WHITE {
+            // A space is owed only between words: `end > start` then.
+            if space {
+                out[end] = b' ';
+                end += 1;
+            }
+            space = false;
+            out[end] = v;
+            end += 1;
+        } else {
+            space |= v == WHITE && end > start;
+        }
+    }
+    out.truncate(end);
 }
 
 /// What [`ASCII_NORMAL`] maps a byte that vanishes to.
@@ -161,31 +182,27 @@ static ASCII_NORMAL: [u8; 128] = {
 
 /// One character of [`normalise_into`]; `space` is whether white space
 /// came since the last letter or digit.
-fn normalise_char(c: char, space: &mut bool, out: &mut String) {
-    normalise_chars([c], space, out);
-}
-
-/// The character-by-character reference for [`normalise_into`].
-fn normalise_chars(chars: impl IntoIterator<Item = char>, space: &mut bool, out: &mut String) {
-    for c in chars {
-        if c.is_alphanumeric() {
-            if *space && !out.is_empty() {
-                out.push(' ');
-            }
-            *space = false;
-            if c.is_numeric() {
-                out.push('0');
-            } else if c.is_uppercase() {
-                out.extend(c.to_lowercase());
-            } else {
-                out.push(c);
-            }
-        } else if c.is_whitespace() {
-            *space = true;
+fn normalise_char(c: char, space: &mut bool, out: &mut Vec<u8>) {
+    let mut buf = [0u8; 4];
+    if c.is_alphanumeric() {
+        if *space && !out.is_empty() {
+            out.push(b' ');
         }
-        // Punctuation and symbols vanish without separating words, so
-        // "e-mail" and "email" agree.
+        *space = false;
+        if c.is_numeric() {
+            out.push(b'0');
+        } else if c.is_uppercase() {
+            for lower in c.to_lowercase() {
+                out.extend_from_slice(lower.encode_utf8(&mut buf).as_bytes());
+            }
+        } else {
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+    } else if c.is_whitespace() {
+        *space = true;
     }
+    // Punctuation and symbols vanish without separating words, so
+    // "e-mail" and "email" agree.
 }
 
 /// The group a JSONL record belongs to, from its URL: the lower-cased host
@@ -442,9 +459,27 @@ impl CorpusIndex {
 mod tests {
     use super::*;
 
+    /// The character-by-character reference for [`normalise_into`].
     fn reference(line: &[u8]) -> String {
         let mut out = String::new();
-        normalise_chars(line.chars(), &mut false, &mut out);
+        let mut space = false;
+        for c in line.chars() {
+            if c.is_alphanumeric() {
+                if space && !out.is_empty() {
+                    out.push(' ');
+                }
+                space = false;
+                if c.is_numeric() {
+                    out.push('0');
+                } else if c.is_uppercase() {
+                    out.extend(c.to_lowercase());
+                } else {
+                    out.push(c);
+                }
+            } else if c.is_whitespace() {
+                space = true;
+            }
+        }
         out
     }
 
@@ -466,6 +501,16 @@ mod tests {
         #[test]
         fn normalise_is_the_reference(line in proptest::collection::vec(proptest::num::u8::ANY, 0..40)) {
             proptest::prop_assert_eq!(normalise(&line), reference(&line));
+        }
+
+        #[test]
+        fn normalise_ascii_is_the_reference(line in proptest::collection::vec(0u8..128, 0..40)) {
+            proptest::prop_assert_eq!(normalise(&line), reference(&line));
+        }
+
+        #[test]
+        fn normalise_words_are_the_reference(line in "[ \t\x0bA-Za-z0-9.,:|-]{0,40}") {
+            proptest::prop_assert_eq!(normalise(line.as_bytes()), reference(line.as_bytes()));
         }
 
         #[test]

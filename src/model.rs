@@ -260,27 +260,7 @@ pub(crate) fn line_features(
         let f = &doc.features[i];
         let raw = &doc.input[doc.lines[i].content.clone()];
         let text = doc.folded.line(i);
-        let (mut title, mut chars, mut puncts, mut digits, mut seps) = (0, 0, 0, 0, 0);
-        let mut at_word_start = true;
-        for c in bstr::ByteSlice::chars(raw) {
-            chars += 1;
-            if c.is_whitespace() {
-                at_word_start = true;
-                continue;
-            }
-            if at_word_start && c.is_uppercase() {
-                title += 1;
-            }
-            at_word_start = false;
-            if c.is_numeric() {
-                digits += 1;
-            } else if !c.is_alphanumeric() {
-                puncts += 1;
-                if matches!(c, '|' | '»' | '›' | '·' | '•' | '/' | '>' | '«' | '‹') {
-                    seps += 1;
-                }
-            }
-        }
+        let CharCounts { chars, title, puncts, digits, seps } = CharCounts::of(raw);
         let chars = chars.max(1) as f32;
         let words = f.words.max(1) as f32;
         let (block_lines, block_words) = block_of[i];
@@ -340,6 +320,112 @@ pub(crate) fn line_features(
         debug_assert_eq!(col, FEATURES);
     }
     FeatureMatrix { values }
+}
+
+/// The character counts behind the shape features of one line: characters
+/// as `bstr` decodes them (one U+FFFD per invalid sequence), words starting
+/// with an upper-case letter, digits, other non-letters, and separators.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct CharCounts {
+    chars: u32,
+    title: u32,
+    puncts: u32,
+    digits: u32,
+    seps: u32,
+}
+
+/// Bits of [`CHAR_CLASS`]: what the `char` methods say of an ASCII byte.
+const WHITE: u8 = 1; // char::is_whitespace
+const UPPER: u8 = 2; // char::is_uppercase
+const DIGIT: u8 = 4; // char::is_numeric
+const PUNCT: u8 = 8; // neither white space nor alphanumeric
+const SEP: u8 = 16; // a separator (see `is_separator`)
+
+/// The class bits of each ASCII byte, so that ASCII characters (most of
+/// most lines) are counted without the `char` methods' Unicode tables.
+static CHAR_CLASS: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = match c {
+            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' => WHITE,
+            b'A'..=b'Z' => UPPER,
+            b'a'..=b'z' => 0,
+            b'0'..=b'9' => DIGIT,
+            b'|' | b'/' | b'>' => PUNCT | SEP,
+            _ => PUNCT,
+        };
+        b += 1;
+    }
+    table
+};
+
+/// Whether `c` separates the items of a breadcrumb or menu row.
+fn is_separator(c: char) -> bool {
+    matches!(c, '|' | '»' | '›' | '·' | '•' | '/' | '>' | '«' | '‹')
+}
+
+/// The class bits of a character, by the `char` methods (the reference
+/// [`CHAR_CLASS`] agrees with on ASCII).
+fn char_class(c: char) -> u8 {
+    if c.is_whitespace() {
+        return WHITE;
+    }
+    let mut bits = 0;
+    if c.is_uppercase() {
+        bits |= UPPER;
+    }
+    if c.is_numeric() {
+        bits |= DIGIT;
+    } else if !c.is_alphanumeric() {
+        bits |= PUNCT;
+        if is_separator(c) {
+            bits |= SEP;
+        }
+    }
+    bits
+}
+
+impl CharCounts {
+    /// Counts the characters of `raw`: ASCII bytes through [`CHAR_CLASS`],
+    /// other characters decoded and classified by [`char_class`].
+    fn of(raw: &[u8]) -> CharCounts {
+        let mut counts = CharCounts::default();
+        let mut at_word_start = true;
+        let mut at = 0;
+        while let Some(&b) = raw.get(at) {
+            let bits = match CHAR_CLASS.get(usize::from(b)) {
+                Some(&bits) => {
+                    at += 1;
+                    bits
+                }
+                None => {
+                    let (c, size) = bstr::decode_utf8(&raw[at..]);
+                    at += size.max(1);
+                    char_class(c.unwrap_or('\u{FFFD}'))
+                }
+            };
+            counts.add(bits, &mut at_word_start);
+        }
+        counts
+    }
+
+    /// Counts one character of class `bits`; `at_word_start` is whether
+    /// white space (or the line start) came right before it.
+    #[inline(always)]
+    fn add(&mut self, bits: u8, at_word_start: &mut bool) {
+        self.chars += 1;
+        if bits & WHITE != 0 {
+            *at_word_start = true;
+            return;
+        }
+        self.title += u32::from(*at_word_start && bits & UPPER != 0);
+        *at_word_start = false;
+        self.digits += u32::from(bits & DIGIT != 0);
+        self.puncts += u32::from(bits & PUNCT != 0);
+        self.seps += u32::from(bits & SEP != 0);
+    }
 }
 
 fn class_value(class: Class) -> f32 {
@@ -797,6 +883,71 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The plain loop over `char`s that [`CharCounts::of`] replaces.
+    fn char_counts_reference(raw: &[u8]) -> CharCounts {
+        let mut counts = CharCounts::default();
+        let mut at_word_start = true;
+        for c in bstr::ByteSlice::chars(raw) {
+            counts.chars += 1;
+            if c.is_whitespace() {
+                at_word_start = true;
+                continue;
+            }
+            if at_word_start && c.is_uppercase() {
+                counts.title += 1;
+            }
+            at_word_start = false;
+            if c.is_numeric() {
+                counts.digits += 1;
+            } else if !c.is_alphanumeric() {
+                counts.puncts += 1;
+                if is_separator(c) {
+                    counts.seps += 1;
+                }
+            }
+        }
+        counts
+    }
+
+    #[test]
+    fn char_class_table_is_the_char_methods() {
+        for b in 0..128u8 {
+            assert_eq!(CHAR_CLASS[usize::from(b)], char_class(char::from(b)), "{b:#04x}");
+        }
+    }
+
+    #[test]
+    fn char_counts_table() {
+        for line in [
+            &b""[..],
+            b"Home | News \xc2\xbb Sport",
+            b"  Hello,  World! 2024\r",
+            "\u{bd} \u{2163} \u{660}\u{a0}\u{c9}t\u{e9} \u{130}x \u{1c5}".as_bytes(),
+            b"a\xff\xfeb \xe2\x82 C\x0b\x1cD",
+        ] {
+            assert_eq!(CharCounts::of(line), char_counts_reference(line), "{line:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn char_counts_bytes(line in proptest::collection::vec(proptest::num::u8::ANY, 0..40)) {
+            proptest::prop_assert_eq!(CharCounts::of(&line), char_counts_reference(&line));
+        }
+
+        #[test]
+        fn char_counts_text(line in "(?s).{0,30}") {
+            let line = line.as_bytes();
+            proptest::prop_assert_eq!(CharCounts::of(line), char_counts_reference(line));
+        }
+
+        #[test]
+        fn char_counts_mixed(line in "[a-zA-Z0-9 \t|/>.,:\u{a0}\u{bb}\u{2022}\u{c9}\u{e9}\u{130}\u{660}\u{bd}]{0,30}") {
+            let line = line.as_bytes();
+            proptest::prop_assert_eq!(CharCounts::of(line), char_counts_reference(line));
+        }
+    }
 
     fn stump(threshold: f32) -> String {
         let names: Vec<String> = FEATURE_NAMES.iter().map(|n| format!("{n:?}")).collect();

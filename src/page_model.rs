@@ -52,6 +52,10 @@ const SHARES_ABOVE: [f32; 4] = [0.2, 0.35, 0.5, 0.7];
 #[derive(Debug, Clone)]
 pub struct PageModel {
     thresholds: Vec<f32>,
+    /// The indices of [`PageModel::thresholds`] in increasing order of
+    /// value, and those values: a split on the threshold input sends a run
+    /// of them left and the rest right.
+    by_value: Vec<(usize, f64)>,
     trees: Vec<PageTree>,
     /// Where the [`PAGE_LEVEL`] features are in a line-feature row.
     columns: [usize; PAGE_LEVEL.len()],
@@ -106,7 +110,10 @@ impl PageModel {
                 .position(|&n| n == name)
                 .ok_or_else(|| bad(format!("line feature {name:?} is missing")))?;
         }
-        Ok(PageModel { thresholds: file.thresholds, trees, columns })
+        let mut by_value: Vec<(usize, f64)> =
+            file.thresholds.iter().map(|&t| f64::from(t)).enumerate().collect();
+        by_value.sort_by(|a, b| a.1.total_cmp(&b.1));
+        Ok(PageModel { thresholds: file.thresholds, by_value, trees, columns })
     }
 
     /// The candidate thresholds.
@@ -140,13 +147,9 @@ impl PageModel {
     /// The threshold with the best predicted page F1 for a page (the first
     /// of equals), from the inputs made by [`PageModel::inputs`].
     pub fn choose(&self, inputs: &[f64]) -> f32 {
-        let mut row = inputs.to_vec();
-        row.resize(PAGE_FEATURE_NAMES.len(), 0.0);
-        let last = PAGE_FEATURE_NAMES.len() - 1;
+        let gains = self.gains(inputs);
         let mut best = (f64::NEG_INFINITY, self.thresholds[0]);
-        for &t in &self.thresholds {
-            row[last] = f64::from(t);
-            let gain: f64 = self.trees.iter().map(|tree| tree.walk(&row)).sum();
+        for (&t, &gain) in self.thresholds.iter().zip(&gains) {
             if gain > best.0 {
                 best = (gain, t);
             }
@@ -154,21 +157,75 @@ impl PageModel {
         best.1
     }
 
+    /// The predicted gain of every candidate threshold (in the order of
+    /// [`PageModel::thresholds`]) for a page's inputs.
+    ///
+    /// Each tree is walked once for all candidates: the page's other inputs
+    /// are the same for every candidate, so a split on one of them sends all
+    /// candidates the same way, and a split on the threshold sends a run of
+    /// the candidates sorted by value left and the rest right. Every
+    /// candidate still gets its leaf of each tree, added in tree order, so
+    /// the gains are those of walking the trees once per candidate.
+    fn gains(&self, inputs: &[f64]) -> Vec<f64> {
+        let mut row = inputs.to_vec();
+        row.resize(PAGE_FEATURE_NAMES.len(), 0.0);
+        let last = PAGE_FEATURE_NAMES.len() - 1;
+        let n = self.by_value.len();
+        // In `by_value` order, so that a leaf adds to a run of candidates;
+        // starts as `Iterator::sum` does, so the sums agree bit for bit.
+        let mut sorted = vec![-0.0f64; n];
+        // Nodes still to finish, each with its run `lo..hi` of `by_value`.
+        let mut stack: Vec<(usize, usize, usize)> = Vec::new();
+        for tree in &self.trees {
+            stack.push((0, 0, n));
+            while let Some((mut node, lo, hi)) = stack.pop() {
+                // Follow splits on the page's inputs down to a leaf or a
+                // split on the threshold. Parse checked every walk ends.
+                loop {
+                    match tree.feature[node] {
+                        None => {
+                            let value = tree.value[node];
+                            for gain in &mut sorted[lo..hi] {
+                                *gain += value;
+                            }
+                            break;
+                        }
+                        Some(f) if f == last => {
+                            let split = tree.threshold[node];
+                            let mid =
+                                lo + self.by_value[lo..hi].partition_point(|&(_, t)| t <= split);
+                            if mid < hi {
+                                stack.push((tree.right[node], mid, hi));
+                            }
+                            if lo < mid {
+                                stack.push((tree.left[node], lo, mid));
+                            }
+                            break;
+                        }
+                        Some(f) => {
+                            let x = row[f];
+                            node = if x <= tree.threshold[node] {
+                                tree.left[node]
+                            } else {
+                                tree.right[node]
+                            };
+                        }
+                    }
+                }
+            }
+        }
+        let mut gains = vec![0.0f64; n];
+        for (&(k, _), &gain) in self.by_value.iter().zip(&sorted) {
+            gains[k] = gain;
+        }
+        gains
+    }
+
     /// The threshold for the scored lines `lines` of `matrix` with the line
     /// model's `scores`.
     pub fn threshold_for(&self, matrix: &FeatureMatrix, lines: &[usize], scores: &[f32]) -> f32 {
         let row = lines.first().map_or(&[][..], |&i| matrix.row(i));
         self.choose(&self.inputs(scores, row))
-    }
-}
-
-impl PageTree {
-    fn walk(&self, row: &[f64]) -> f64 {
-        let mut node = 0;
-        while let Some(f) = self.feature[node] {
-            node = if row[f] <= self.threshold[node] { self.left[node] } else { self.right[node] };
-        }
-        self.value[node]
     }
 }
 
@@ -236,6 +293,107 @@ mod tests {
 
     fn names() -> String {
         serde_json::to_string(PAGE_FEATURE_NAMES).unwrap()
+    }
+
+    impl PageTree {
+        /// One walk of the tree for one row.
+        fn walk(&self, row: &[f64]) -> f64 {
+            let mut node = 0;
+            while let Some(f) = self.feature[node] {
+                node =
+                    if row[f] <= self.threshold[node] { self.left[node] } else { self.right[node] };
+            }
+            self.value[node]
+        }
+    }
+
+    /// The gains of walking every tree once per candidate threshold, which
+    /// [`PageModel::gains`] replaces.
+    fn gains_by_walks(m: &PageModel, inputs: &[f64]) -> Vec<f64> {
+        let mut row = inputs.to_vec();
+        row.resize(PAGE_FEATURE_NAMES.len(), 0.0);
+        let last = PAGE_FEATURE_NAMES.len() - 1;
+        m.thresholds
+            .iter()
+            .map(|&t| {
+                row[last] = f64::from(t);
+                m.trees.iter().map(|tree| tree.walk(&row)).sum()
+            })
+            .collect()
+    }
+
+    /// [`PageModel::choose`] as it was: the first best of the walked gains.
+    fn choose_by_walks(m: &PageModel, inputs: &[f64]) -> f32 {
+        let mut best = (f64::NEG_INFINITY, m.thresholds[0]);
+        for (&t, gain) in m.thresholds.iter().zip(gains_by_walks(m, inputs)) {
+            if gain > best.0 {
+                best = (gain, t);
+            }
+        }
+        best.1
+    }
+
+    /// The default model's page model, parsed once for all cases.
+    fn default_page_model() -> PageModel {
+        static PAGE: std::sync::OnceLock<PageModel> = std::sync::OnceLock::new();
+        PAGE.get_or_init(|| {
+            let model = crate::model::Model::default_model().unwrap();
+            model.page_model().unwrap().clone()
+        })
+        .clone()
+    }
+
+    /// A page model whose trees split on the threshold at several depths,
+    /// with candidates out of order and repeated.
+    fn shuffled_model() -> PageModel {
+        let json = format!(
+            r#"{{"features": {}, "thresholds": [0.6, 0.2, 0.45, 0.2, 0.9, 0.3],
+                "trees": [
+                  {{"feature": [16, 0, -1, 16, -1, -1, -1], "threshold": [0.4, 0.5, 0, 0.3, 0, 0, 0],
+                    "left": [1, 3, 0, 4, 0, 0, 0], "right": [6, 2, 0, 5, 0, 0, 0],
+                    "value": [0, 0, 0.25, 0, -1.5, 0.125, 2.0]}},
+                  {{"feature": [1, 16, -1, -1], "threshold": [0.5, 0.45, 0, 0],
+                    "left": [1, 2, 0, 0], "right": [3, 3, 0, 0], "value": [0, 0, 0.5, -0.75]}},
+                  {{"feature": [-1], "threshold": [0], "left": [0], "right": [0], "value": [0.1]}}
+                ]}}"#,
+            names()
+        );
+        model(&json).unwrap()
+    }
+
+    #[test]
+    fn one_walk_per_tree_equals_walks_per_threshold() {
+        for m in [default_page_model(), shuffled_model()] {
+            for k in 0..50 {
+                let inputs: Vec<f64> = (0..PAGE_FEATURE_NAMES.len() - 1)
+                    .map(|f| ((k * 7 + f * 13) % 23) as f64 / 11.0 - 0.5)
+                    .collect();
+                let (fast, slow) = (m.gains(&inputs), gains_by_walks(&m, &inputs));
+                let bits = |g: &[f64]| g.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&fast), bits(&slow), "{inputs:?}");
+                assert_eq!(m.choose(&inputs), choose_by_walks(&m, &inputs));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn choose_is_the_walks(
+            scores in proptest::collection::vec(0.0f32..=1.0, 0..60),
+            page in proptest::collection::vec(-1.0f32..10.0, 5),
+            default in proptest::bool::ANY,
+        ) {
+            let m = if default { default_page_model() } else { shuffled_model() };
+            let mut row = vec![0.0f32; crate::model::FEATURES];
+            for (&c, &v) in m.columns.iter().zip(&page) {
+                row[c] = v;
+            }
+            let inputs = m.inputs(&scores, &row);
+            let fast: Vec<u64> = m.gains(&inputs).iter().map(|x| x.to_bits()).collect();
+            let slow: Vec<u64> = gains_by_walks(&m, &inputs).iter().map(|x| x.to_bits()).collect();
+            proptest::prop_assert_eq!(fast, slow);
+            proptest::prop_assert_eq!(m.choose(&inputs), choose_by_walks(&m, &inputs));
+        }
     }
 
     #[test]
