@@ -6,6 +6,8 @@
 set -euo pipefail
 dev=${1:?usage: stage-eval-dev.sh DEV STAGING}
 staging=${2:?usage: stage-eval-dev.sh DEV STAGING}
+# The links are absolute, so a relative DEV works from any directory.
+dev=$(cd "$dev" && pwd)
 for d in "$dev"/*/; do
   name=$(basename "$d")
   mkdir -p "$staging/$name"
