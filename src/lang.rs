@@ -117,91 +117,83 @@ fn iso639_1(lang: whatlang::Lang) -> &'static str {
 mod tests {
     use super::*;
 
+    /// The same sentence in several languages, with the language's code.
+    const SENTENCES: &[(&str, &str)] = &[
+        (
+            "The committee said on Tuesday that it would publish the report after the \
+             election, because the members wanted more time to check what the witnesses \
+             had told them about the contracts.",
+            "en",
+        ),
+        (
+            "Le comité a déclaré mardi qu'il publierait le rapport après les élections, \
+             parce que les membres voulaient plus de temps pour vérifier ce que les témoins \
+             leur avaient dit.",
+            "fr",
+        ),
+        (
+            "El comité dijo el martes que publicaría el informe después de las elecciones, \
+             porque los miembros querían más tiempo para comprobar lo que los testigos les \
+             habían dicho.",
+            "es",
+        ),
+        (
+            "Комитет заявил во вторник, что опубликует доклад после выборов, потому что \
+             его члены хотели больше времени, чтобы проверить показания свидетелей.",
+            "ru",
+        ),
+        (
+            "Der Ausschuss sagte am Dienstag, dass er den Bericht nach der Wahl \
+             veröffentlichen werde, weil die Mitglieder mehr Zeit haben wollten, um zu \
+             prüfen, was die Zeugen ihnen über die Verträge gesagt hatten.",
+            "de",
+        ),
+        (
+            "De commissie zei dinsdag dat zij het rapport na de verkiezingen zou \
+             publiceren, omdat de leden meer tijd wilden om na te gaan wat de getuigen \
+             hun over de contracten hadden verteld.",
+            "nl",
+        ),
+        (
+            "Il comitato ha detto martedì che avrebbe pubblicato il rapporto dopo le \
+             elezioni, perché i membri volevano più tempo per verificare ciò che i \
+             testimoni avevano detto loro sui contratti.",
+            "it",
+        ),
+        (
+            "O comitê disse na terça-feira que publicaria o relatório depois das \
+             eleições, porque os membros queriam mais tempo para verificar o que as \
+             testemunhas lhes tinham dito sobre os contratos.",
+            "pt",
+        ),
+        (
+            "Udvalget sagde tirsdag, at det ville offentliggøre rapporten efter valget, \
+             fordi medlemmerne ønskede mere tid til at kontrollere, hvad vidnerne havde \
+             fortalt dem om kontrakterne.",
+            "da",
+        ),
+        (
+            "Kommittén sade på tisdagen att den skulle publicera rapporten efter valet, \
+             eftersom ledamöterna ville ha mer tid att kontrollera vad vittnena hade \
+             berättat för dem om kontrakten.",
+            "sv",
+        ),
+    ];
+
     #[test]
     fn language_table() {
-        for (text, want) in [
-            (
-                "The committee said on Tuesday that it would publish the report after the \
-                 election, because the members wanted more time to check what the witnesses \
-                 had told them about the contracts.",
-                Some("en"),
-            ),
-            (
-                "Le comité a déclaré mardi qu'il publierait le rapport après les élections, \
-                 parce que les membres voulaient plus de temps pour vérifier ce que les témoins \
-                 leur avaient dit.",
-                Some("fr"),
-            ),
-            (
-                "El comité dijo el martes que publicaría el informe después de las elecciones, \
-                 porque los miembros querían más tiempo para comprobar lo que los testigos les \
-                 habían dicho.",
-                Some("es"),
-            ),
-            (
-                "Комитет заявил во вторник, что опубликует доклад после выборов, потому что \
-                 его члены хотели больше времени, чтобы проверить показания свидетелей.",
-                Some("ru"),
-            ),
-            ("", None),
-            ("12345 ---", None),
-        ] {
-            assert_eq!(detect(text), want, "{text:?}");
+        for &(text, want) in SENTENCES {
+            assert_eq!(detect(text), Some(want), "{text:?}");
         }
-    }
-
-    /// Folded-looking lines of `text` (lower case), enough for a sample.
-    fn lines_of(text: &str) -> Vec<String> {
-        vec![text.to_lowercase(); 3]
+        assert_eq!(detect(""), None);
+        assert_eq!(detect("12345 ---"), None);
     }
 
     #[test]
     fn stop_word_shortcut_agrees_with_the_trigram_model() {
-        for (text, want) in [
-            (
-                "The committee said on Tuesday that it would publish the report after the \
-                 election, because the members wanted more time to check what the witnesses \
-                 had told them about the contracts.",
-                "en",
-            ),
-            (
-                "Der Ausschuss sagte am Dienstag, dass er den Bericht nach der Wahl \
-                 veröffentlichen werde, weil die Mitglieder mehr Zeit haben wollten, um zu \
-                 prüfen, was die Zeugen ihnen über die Verträge gesagt hatten.",
-                "de",
-            ),
-            (
-                "De commissie zei dinsdag dat zij het rapport na de verkiezingen zou \
-                 publiceren, omdat de leden meer tijd wilden om na te gaan wat de getuigen \
-                 hun over de contracten hadden verteld.",
-                "nl",
-            ),
-            (
-                "Il comitato ha detto martedì che avrebbe pubblicato il rapporto dopo le \
-                 elezioni, perché i membri volevano più tempo per verificare ciò che i \
-                 testimoni avevano detto loro sui contratti.",
-                "it",
-            ),
-            (
-                "O comitê disse na terça-feira que publicaria o relatório depois das \
-                 eleições, porque os membros queriam mais tempo para verificar o que as \
-                 testemunhas lhes tinham dito sobre os contratos.",
-                "pt",
-            ),
-            (
-                "Udvalget sagde tirsdag, at det ville offentliggøre rapporten efter valget, \
-                 fordi medlemmerne ønskede mere tid til at kontrollere, hvad vidnerne havde \
-                 fortalt dem om kontrakterne.",
-                "da",
-            ),
-            (
-                "Kommittén sade på tisdagen att den skulle publicera rapporten efter valet, \
-                 eftersom ledamöterna ville ha mer tid att kontrollera vad vittnena hade \
-                 berättat för dem om kontrakten.",
-                "sv",
-            ),
-        ] {
-            let lines = lines_of(text);
+        for &(text, want) in SENTENCES {
+            // Folded-looking lines (lower case), enough for a sample.
+            let lines = vec![text.to_lowercase(); 3];
             let sample: String = lines.iter().map(|l| format!("{l}\n")).collect();
             assert_eq!(detect(&sample), Some(want), "{want}: trigram model");
             assert_eq!(detect_lines(lines.iter().map(String::as_str)), Some(want), "{want}");
