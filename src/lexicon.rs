@@ -138,22 +138,24 @@ impl Lexicon {
                 max = max.max(w);
             }
         };
-        if folded_line.is_ascii() {
-            for token in folded_line.as_bytes().split(|&b| b == b' ') {
-                if !token.is_empty() {
-                    add(self.ascii_weight(token, scratch));
-                }
+        // Tokens are found by index, so a short word can be read from the
+        // line in whole words of eight bytes (see [`Lexicon::ascii_weight`]).
+        let line = folded_line.as_bytes();
+        let all_ascii = line.is_ascii();
+        let mut i = 0;
+        while i < line.len() {
+            if line[i] == b' ' {
+                i += 1;
+                continue;
             }
-        } else {
-            for token in folded_line.split(' ') {
-                if token.is_empty() {
-                    continue;
-                }
-                if token.is_ascii() {
-                    add(self.ascii_weight(token.as_bytes(), scratch));
-                } else {
-                    add(self.table.get(normalise(token, scratch)));
-                }
+            let start = i;
+            i = next_space(line, i);
+            if all_ascii || line[start..i].is_ascii() {
+                add(self.ascii_weight(line, start, i, scratch));
+            } else {
+                // Spaces are ASCII, so both ends are char boundaries.
+                let token = folded_line.get(start..i).unwrap_or("");
+                add(self.table.get(normalise(token, scratch)));
             }
         }
         if known == 0 {
@@ -162,24 +164,100 @@ impl Lexicon {
         Evidence { mean: sum / known as f32, min, max, known: known as f32 / words as f32 }
     }
 
-    /// The weight of the normalised form of a non-empty ASCII token: the
-    /// same as `self.weight(normalise(token))`, but short words are packed
-    /// straight from the token's bytes, their digits folded in the packed
-    /// key.
+    /// The weight of the normalised form of the non-empty ASCII token
+    /// `line[start..end]`: the same as `self.weight(normalise(token))`, but a
+    /// short word is packed straight from the line's bytes, its digits
+    /// folded in the packed key.
     #[inline]
-    fn ascii_weight(&self, token: &[u8], scratch: &mut String) -> Option<f32> {
-        let Some(start) = token.iter().position(u8::is_ascii_alphanumeric) else {
-            // No letter or digit: the first three characters, here bytes.
-            return self.table.get_packed(pack(&token[..token.len().min(3)]));
+    fn ascii_weight(
+        &self,
+        line: &[u8],
+        start: usize,
+        end: usize,
+        scratch: &mut String,
+    ) -> Option<f32> {
+        let token = &line[start..end];
+        let (first, last) = (token[0], token[token.len() - 1]);
+        let (from, to) = if ALNUM[usize::from(first)] && ALNUM[usize::from(last)] {
+            (start, end)
+        } else {
+            let Some(from) = token.iter().position(u8::is_ascii_alphanumeric) else {
+                // No letter or digit: the first three characters, here bytes.
+                return self.table.get_packed(pack(&token[..token.len().min(3)]));
+            };
+            let to = token.iter().rposition(u8::is_ascii_alphanumeric).unwrap_or(from);
+            (start + from, start + to + 1)
         };
-        let end = token.iter().rposition(u8::is_ascii_alphanumeric).unwrap_or(start);
-        let word = &token[start..=end];
-        if word.len() > SHORT {
+        if to - from > SHORT {
             // Rare: the hashed path, through the reference normalisation.
             let token = std::str::from_utf8(token).unwrap_or("");
             return self.table.get(normalise(token, scratch));
         }
-        self.table.get_packed(fold_packed_digits(pack(word)))
+        self.table.get_packed(pack_ascii_folded(line, from, to))
+    }
+}
+
+/// Whether a byte is an ASCII letter or digit, by table.
+const ALNUM: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
+
+/// The index of the first space in `line` at or after `i`, or the line's
+/// length: eight bytes at a time while the line goes on that far. A byte
+/// made zero by xor with spaces shows in `x - 0x01.. & !x & 0x80..`; a
+/// borrow can only mark bytes after a true zero, so the lowest mark is the
+/// first space.
+#[inline]
+fn next_space(line: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    while let Some(chunk) = line.get(i..i + 8) {
+        let bytes: [u8; 8] = chunk.try_into().unwrap_or([b' '; 8]);
+        let x = u64::from_le_bytes(bytes) ^ (ONES * u64::from(b' '));
+        let zero = x.wrapping_sub(ONES) & !x & (ONES * 0x80);
+        if zero != 0 {
+            return i + (zero.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < line.len() && line[i] != b' ' {
+        i += 1;
+    }
+    i
+}
+
+/// The ASCII word `line[from..to]` (1 to [`SHORT`] bytes) packed as [`pack`]
+/// does, with its digits `1` to `9` made `0`. Where the line goes on far
+/// enough, the bytes are read as whole little-endian words and masked to
+/// the word's length.
+#[inline]
+fn pack_ascii_folded(line: &[u8], from: usize, to: usize) -> u128 {
+    let len = to - from;
+    let word_at = |at: usize| -> Option<u64> {
+        let bytes: [u8; 8] = line.get(at..at + 8)?.try_into().ok()?;
+        Some(u64::from_le_bytes(bytes))
+    };
+    // Keeps the low `n` bytes, for `n` in 1..=8.
+    let keep = |x: u64, n: usize| x & (u64::MAX >> (8 * (8 - n)));
+    let length = (len as u64) << 56;
+    if len <= 8 {
+        match word_at(from) {
+            Some(lo) => u128::from(fold_digits(keep(lo, len))) | u128::from(length) << 64,
+            None => fold_packed_digits(pack(&line[from..to])),
+        }
+    } else {
+        match (word_at(from), word_at(from + 8)) {
+            (Some(lo), Some(hi)) => {
+                u128::from(fold_digits(lo))
+                    | u128::from(fold_digits(keep(hi, len - 8)) | length) << 64
+            }
+            _ => fold_packed_digits(pack(&line[from..to])),
+        }
     }
 }
 
@@ -284,6 +362,30 @@ mod tests {
             let folded = if (b'1'..=b'9').contains(&b) { b'0' } else { b };
             let want = u64::from_le_bytes([folded, b'a', folded, 0, b'0', b'0', 0x0F, folded]);
             assert_eq!(fold_digits(x), want, "{b:#x}");
+        }
+    }
+
+    #[test]
+    fn next_space_is_the_byte_search() {
+        let line = "a bb  ccc dddddddd eeeeeeeeeeeeeeeeee «é» ß f  ".as_bytes();
+        for i in 0..=line.len() {
+            let want = line[i..].iter().position(|&b| b == b' ').map_or(line.len(), |k| i + k);
+            assert_eq!(next_space(line, i), want, "{i}");
+        }
+        assert_eq!(next_space(b"", 0), 0);
+    }
+
+    #[test]
+    fn pack_ascii_folded_is_pack_of_the_folded_word() {
+        let line = b"(2019) a ab abc share12 abcdefgh abcdefghi 0123456789abcde x";
+        for from in 0..line.len() {
+            for to in from + 1..=(from + SHORT).min(line.len()) {
+                let word: Vec<u8> = line[from..to]
+                    .iter()
+                    .map(|&b| if b.is_ascii_digit() { b'0' } else { b })
+                    .collect();
+                assert_eq!(pack_ascii_folded(line, from, to), pack(&word), "{from}..{to}");
+            }
         }
     }
 
