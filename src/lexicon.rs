@@ -134,8 +134,16 @@ impl Lexicon {
             if let Some(w) = weight {
                 known += 1;
                 sum += w;
-                min = min.min(w);
-                max = max.max(w);
+                // Weights are finite and `min`, `max` start infinite, so
+                // plain comparisons give `f32::min` and `f32::max` without
+                // their NaN handling (and keep the old value on a tie, as
+                // the `minss`/`maxss` they compiled to did).
+                if w < min {
+                    min = w;
+                }
+                if w > max {
+                    max = w;
+                }
             }
         };
         // Tokens are found by index, so a short word can be read from the
