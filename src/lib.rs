@@ -62,6 +62,7 @@ mod passes;
 pub mod rules;
 pub mod stats;
 pub mod stopwords;
+mod wordtable;
 
 pub use batch::{Batch, BatchBuilder, BatchError};
 pub use clean::{detector, Cleaned, Cleaner, CleanerBuilder, Layer, Removal};

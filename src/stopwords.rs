@@ -10,6 +10,8 @@
 use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
 
+use crate::wordtable::WordTable;
+
 /// The languages whose lists are used, as ISO 639-1 codes.
 const LANGUAGES: &[&str] = &[
     "en", "de", "fr", "es", "it", "pt", "nl", "ru", "sv", "da", "no", "fi", "pl", "ro", "hu", "tr",
@@ -19,123 +21,23 @@ const LANGUAGES: &[&str] = &[
 /// Below this share of tokens covered by its best list, a page has no list.
 const MIN_COVERAGE: f32 = 0.08;
 
-/// All stop words, each with the set of languages (a bit per language) that list it.
-static TABLE: LazyLock<Table> = LazyLock::new(|| {
+/// All stop words, each with the set of languages (a bit per language) that
+/// list it.
+static TABLE: LazyLock<WordTable<u32>> = LazyLock::new(|| {
     let mut words: FxHashMap<&'static str, u32> = FxHashMap::default();
     for (bit, code) in LANGUAGES.iter().enumerate() {
         for word in stop_words::lookup(code).unwrap_or_default() {
             *words.entry(word).or_default() |= 1 << bit;
         }
     }
-    Table::new(words)
+    WordTable::new(words, 4)
 });
-
-/// Words of at most this many bytes are looked up by value, without hashing
-/// a string.
-const SHORT: usize = 15;
-
-/// The stop-word table: short words packed into a `u128` (bytes and length)
-/// in an open-addressing table probed with one multiplication; the few
-/// longer words in a hash map.
-struct Table {
-    /// `(key, languages)`; key 0 marks an empty slot (no word packs to 0).
-    slots: Vec<(u128, u32)>,
-    shift: u32,
-    long: FxHashMap<&'static str, u32>,
-    /// The length in bytes of the longest stop word.
-    max_len: usize,
-}
-
-impl Table {
-    fn new(words: FxHashMap<&'static str, u32>) -> Table {
-        let short = words.keys().filter(|w| !w.is_empty() && w.len() <= SHORT).count();
-        let bits = (short.max(1) * 4).next_power_of_two().trailing_zeros();
-        let mut table = Table {
-            slots: vec![(0, 0); 1 << bits],
-            shift: 64 - bits,
-            long: FxHashMap::default(),
-            max_len: words.keys().map(|w| w.len()).max().unwrap_or(0),
-        };
-        for (word, mask) in words {
-            if word.is_empty() {
-                continue;
-            }
-            if word.len() > SHORT {
-                table.long.insert(word, mask);
-                continue;
-            }
-            let key = pack(word.as_bytes());
-            let mut slot = table.slot(key);
-            while table.slots[slot].0 != 0 {
-                slot = (slot + 1) & (table.slots.len() - 1);
-            }
-            table.slots[slot] = (key, mask);
-        }
-        table
-    }
-
-    #[inline]
-    fn slot(&self, key: u128) -> usize {
-        let folded = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
-        (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
-    }
-
-    /// The languages listing `word`, a bit each.
-    #[inline]
-    fn get(&self, word: &str) -> u32 {
-        if word.is_empty() || word.len() > self.max_len {
-            return 0;
-        }
-        if word.len() > SHORT {
-            return self.long.get(word).copied().unwrap_or(0);
-        }
-        let key = pack(word.as_bytes());
-        let mut slot = self.slot(key);
-        loop {
-            let (k, mask) = self.slots[slot];
-            if k == key {
-                return mask;
-            }
-            if k == 0 {
-                return 0;
-            }
-            slot = (slot + 1) & (self.slots.len() - 1);
-        }
-    }
-}
-
-/// A word of 1 to [`SHORT`] bytes as a number: its bytes, then its length
-/// in the top byte (so `a` and `a\0` differ, and nothing packs to 0).
-#[inline]
-fn pack(word: &[u8]) -> u128 {
-    let len = word.len();
-    let (lo, hi) = if len <= 8 { (load(word), 0) } else { (load(&word[..8]), load(&word[8..])) };
-    u128::from(lo) | u128::from(hi) << 64 | (len as u128) << 120
-}
-
-/// Up to 8 bytes as a little-endian number, with overlapping loads instead
-/// of a byte loop or a copy.
-#[inline]
-fn load(b: &[u8]) -> u64 {
-    let len = b.len();
-    let u32_at = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
-    match len {
-        0 => 0,
-        1..=3 => {
-            u64::from(b[0])
-                | u64::from(b[len / 2]) << (8 * (len / 2))
-                | u64::from(b[len - 1]) << (8 * (len - 1))
-        }
-        4..=7 => u64::from(u32_at(0)) | u64::from(u32_at(len - 4)) << (8 * (len - 4)),
-        _ => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
-    }
-}
 
 /// The languages (a bit each, in [`StopList`]'s order) whose lists have
 /// `word` (lower-case, without surrounding punctuation); 0 for none.
 #[inline]
 pub fn languages_of(word: &str) -> u32 {
-    TABLE.get(word)
+    TABLE.get(word).unwrap_or(0)
 }
 
 /// A chosen stop-word list for one document.
@@ -161,7 +63,7 @@ impl StopList {
 
     /// Whether `word` (lower-case, without surrounding punctuation) is a stop word.
     pub fn contains(self, word: &str) -> bool {
-        self.covers(TABLE.get(word))
+        self.covers(languages_of(word))
     }
 
     /// Whether a word listed by `languages` (see [`languages_of`]) is a stop
