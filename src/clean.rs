@@ -391,11 +391,11 @@ impl Cleaner {
                     .unzip();
                 let chosen = page.threshold_for(matrix, &lines, &worded);
                 // The page model's choice, tempered by the page's own
-                // expected-F1 cut (their geometric mean): the two err on
+                // expected-F cut (their geometric mean): the two err on
                 // different pages.
                 let tokens: Vec<f32> =
                     lines.iter().map(|&i| doc.features[i].words as f32).collect();
-                match page_model::expected_f1_cut(&worded, &tokens) {
+                match page_model::expected_f_cut(&worded, &tokens) {
                     Some(cut) => (chosen * cut).sqrt(),
                     None => chosen,
                 }

@@ -353,7 +353,7 @@ static CHAR_CLASS: [u8; 128] = {
             b'A'..=b'Z' => UPPER,
             b'a'..=b'z' => 0,
             b'0'..=b'9' => DIGIT,
-            b'|' | b'/' | b'>' => PUNCT | SEP,
+            _ if is_separator(c as char) => PUNCT | SEP,
             _ => PUNCT,
         };
         b += 1;
@@ -362,7 +362,7 @@ static CHAR_CLASS: [u8; 128] = {
 };
 
 /// Whether `c` separates the items of a breadcrumb or menu row.
-fn is_separator(c: char) -> bool {
+const fn is_separator(c: char) -> bool {
     matches!(c, '|' | '»' | '›' | '·' | '•' | '/' | '>' | '«' | '‹')
 }
 

@@ -147,14 +147,7 @@ impl PageModel {
     /// The threshold with the best predicted page F1 for a page (the first
     /// of equals), from the inputs made by [`PageModel::inputs`].
     pub fn choose(&self, inputs: &[f64]) -> f32 {
-        let gains = self.gains(inputs);
-        let mut best = (f64::NEG_INFINITY, self.thresholds[0]);
-        for (&t, &gain) in self.thresholds.iter().zip(&gains) {
-            if gain > best.0 {
-                best = (gain, t);
-            }
-        }
-        best.1
+        first_best(&self.thresholds, &self.gains(inputs))
     }
 
     /// The predicted gain of every candidate threshold (in the order of
@@ -229,7 +222,18 @@ impl PageModel {
     }
 }
 
-/// How much more recall counts than precision in [`expected_f1_cut`] (the
+/// The candidate with the highest gain, the first of equals.
+fn first_best(thresholds: &[f32], gains: &[f64]) -> f32 {
+    let mut best = (f64::NEG_INFINITY, thresholds.first().copied().unwrap_or(0.0));
+    for (&t, &gain) in thresholds.iter().zip(gains) {
+        if gain > best.0 {
+            best = (gain, t);
+        }
+    }
+    best.1
+}
+
+/// How much more recall counts than precision in [`expected_f_cut`] (the
 /// square of F-beta's beta): losing body costs a reader more than keeping
 /// some chrome, as with the line model's recall floor in training.
 pub const CUT_RECALL_WEIGHT: f64 = 2.0;
@@ -247,7 +251,7 @@ pub const CUT_RECALL_WEIGHT: f64 = 2.0;
 ///
 /// A page whose lines are mostly sure body gets a strict cut, a page of
 /// doubtful lines a lenient one: this adapts to the page without training.
-pub fn expected_f1_cut(scores: &[f32], weights: &[f32]) -> Option<f32> {
+pub fn expected_f_cut(scores: &[f32], weights: &[f32]) -> Option<f32> {
     let mut order: Vec<usize> = (0..scores.len().min(weights.len()))
         .filter(|&i| scores[i].is_finite() && weights[i].is_finite() && weights[i] > 0.0)
         .collect();
@@ -324,13 +328,7 @@ mod tests {
 
     /// [`PageModel::choose`] as it was: the first best of the walked gains.
     fn choose_by_walks(m: &PageModel, inputs: &[f64]) -> f32 {
-        let mut best = (f64::NEG_INFINITY, m.thresholds[0]);
-        for (&t, gain) in m.thresholds.iter().zip(gains_by_walks(m, inputs)) {
-            if gain > best.0 {
-                best = (gain, t);
-            }
-        }
-        best.1
+        first_best(&m.thresholds, &gains_by_walks(m, inputs))
     }
 
     /// The default model's page model, parsed once for all cases.
@@ -397,44 +395,44 @@ mod tests {
     }
 
     #[test]
-    fn expected_f1_cut_keeps_sure_body() {
+    fn expected_f_cut_keeps_sure_body() {
         // All lines likely body: keep them all.
-        assert_eq!(expected_f1_cut(&[0.99, 0.97, 0.98], &[10.0, 10.0, 10.0]), Some(0.97));
+        assert_eq!(expected_f_cut(&[0.99, 0.97, 0.98], &[10.0, 10.0, 10.0]), Some(0.97));
         // Two sure lines and two sure chrome lines: cut between them.
-        assert_eq!(expected_f1_cut(&[0.1, 0.95, 0.05, 0.9], &[10.0; 4]), Some(0.9));
+        assert_eq!(expected_f_cut(&[0.1, 0.95, 0.05, 0.9], &[10.0; 4]), Some(0.9));
         // A doubtful page keeps its doubtful lines.
-        assert_eq!(expected_f1_cut(&[0.3, 0.35, 0.02], &[10.0; 3]), Some(0.3));
+        assert_eq!(expected_f_cut(&[0.3, 0.35, 0.02], &[10.0; 3]), Some(0.3));
     }
 
     #[test]
-    fn expected_f1_cut_weighs_lines_by_tokens() {
+    fn expected_f_cut_weighs_lines_by_tokens() {
         // A long 0.6 line is worth keeping next to a short sure one.
-        assert_eq!(expected_f1_cut(&[0.95, 0.6, 0.2], &[10.0, 50.0, 10.0]), Some(0.6));
-        assert_eq!(expected_f1_cut(&[0.95, 0.25], &[50.0, 30.0]), Some(0.95));
+        assert_eq!(expected_f_cut(&[0.95, 0.6, 0.2], &[10.0, 50.0, 10.0]), Some(0.6));
+        assert_eq!(expected_f_cut(&[0.95, 0.25], &[50.0, 30.0]), Some(0.95));
         // On a clean page a line is kept when it scores above about a third
         // of the page's expected F-score (here 0.98).
-        assert_eq!(expected_f1_cut(&[0.95, 0.4], &[50.0, 1.0]), Some(0.4));
-        assert_eq!(expected_f1_cut(&[0.95, 0.3], &[50.0, 1.0]), Some(0.95));
+        assert_eq!(expected_f_cut(&[0.95, 0.4], &[50.0, 1.0]), Some(0.4));
+        assert_eq!(expected_f_cut(&[0.95, 0.3], &[50.0, 1.0]), Some(0.95));
     }
 
     #[test]
-    fn expected_f1_cut_without_evidence() {
-        assert_eq!(expected_f1_cut(&[], &[]), None);
-        assert_eq!(expected_f1_cut(&[0.0, 0.0], &[5.0, 5.0]), None);
-        assert_eq!(expected_f1_cut(&[0.9, 0.8], &[0.0, 0.0]), None);
-        assert_eq!(expected_f1_cut(&[f32::NAN, 0.5], &[1.0, 1.0]), Some(0.5));
+    fn expected_f_cut_without_evidence() {
+        assert_eq!(expected_f_cut(&[], &[]), None);
+        assert_eq!(expected_f_cut(&[0.0, 0.0], &[5.0, 5.0]), None);
+        assert_eq!(expected_f_cut(&[0.9, 0.8], &[0.0, 0.0]), None);
+        assert_eq!(expected_f_cut(&[f32::NAN, 0.5], &[1.0, 1.0]), Some(0.5));
     }
 
     proptest::proptest! {
         #[test]
-        fn expected_f1_cut_is_one_of_the_scores(
+        fn expected_f_cut_is_one_of_the_scores(
             lines in proptest::collection::vec((0.0f32..=1.0, 0.0f32..100.0), 0..40)
         ) {
             let (scores, weights): (Vec<f32>, Vec<f32>) = lines.iter().copied().unzip();
-            if let Some(cut) = expected_f1_cut(&scores, &weights) {
+            if let Some(cut) = expected_f_cut(&scores, &weights) {
                 proptest::prop_assert!(scores.contains(&cut));
-                // Every line scoring above the cut is kept by it: the cut is
-                // at least the lowest positive-weight score.
+                // The first line taken (the best score) always beats an
+                // empty cut, so the cut is above 0 once any line scores so.
                 proptest::prop_assert!(cut > 0.0 || scores.iter().all(|&s| s <= 0.0));
             }
         }
