@@ -62,6 +62,19 @@ fn bytes(docs: &[Vec<u8>]) -> u64 {
     docs.iter().map(|d| d.len() as u64).sum()
 }
 
+/// Building the default cleaner: what every process pays before its first
+/// byte (rule compilation and model parsing), so what a filter run on one
+/// small document mostly costs.
+fn startup(c: &mut Criterion) {
+    let mut group = c.benchmark_group("startup");
+    group.sample_size(10);
+    group.bench_function("Cleaner::new", |b| b.iter(|| Cleaner::new().expect("default cleaner")));
+    group.bench_function("Matcher::new", |b| {
+        b.iter(|| Matcher::new(&RuleSet::defaults()).expect("matcher"))
+    });
+    group.finish();
+}
+
 fn bench(c: &mut Criterion) {
     let cleaner = Cleaner::new().expect("default cleaner");
     let matcher = Matcher::new(&RuleSet::defaults()).expect("matcher");
@@ -115,5 +128,5 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+criterion_group!(benches, startup, bench);
 criterion_main!(benches);
