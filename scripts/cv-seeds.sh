@@ -30,6 +30,7 @@ for seed in "${seeds[@]}"; do
   mkdir -p "$dir"
   # shellcheck disable=SC2086  # TRAIN_ARGS is a list of flags
   "$python" "$here/scripts/train_model.py" --data "$dev" --seed "$seed" \
+    --declutter "$here/target/release/declutter" \
     --cv-dir "$dir" --out "$dir/full.json" ${TRAIN_ARGS:-} 2> "$dir/train.log"
   EVAL_DEV=$dev EVAL_OUT="$dir/pred" SCORE_ARGS="--quiet --json $dir/score.json" \
     "$here/scripts/eval-cv.sh" "$dir" > /dev/null 2>&1
