@@ -517,7 +517,9 @@ const SPECIALISE_MIN_ROWS: usize = 16;
 /// its depth bounds the steps any line needs.
 #[derive(Debug, Clone)]
 struct Walk {
-    /// The nodes of all trees.
+    /// The nodes of all trees, padded with leaves to a power of two: an
+    /// index masked to fit is then still itself, and needs no bounds check
+    /// (see [`Walk::nodes`]).
     nodes: Vec<WalkNode>,
     /// The trees in the file's order (the order the sum runs in).
     trees: Vec<WalkTree>,
@@ -565,14 +567,26 @@ impl WalkNode {
 /// The lines [`Model::predict_rows`] walks through each tree together.
 const LANES: usize = 8;
 
-/// Moves each of [`LANES`] lines one step in `nodes` (a [`Walk`]'s): line
-/// `k`, whose padded features are `rows[k]`, from node `at[k]` to the child
-/// its feature picks, or, at a leaf, to the leaf itself.
+impl Walk {
+    /// The nodes, and the mask that keeps an index below their count
+    /// without changing one that is (the count is a power of two). The
+    /// slice is `mask + 1` long, so the compiler drops the bounds check of
+    /// a masked index.
+    #[inline(always)]
+    fn nodes(&self) -> Option<(&[WalkNode], usize)> {
+        let mask = self.nodes.len().checked_sub(1)?;
+        Some((self.nodes.get(..=mask)?, mask))
+    }
+}
+
+/// Moves each of [`LANES`] lines one step in `nodes` (masked by `mask`, see
+/// [`Walk::nodes`]): line `k`, whose padded features are `rows[k]`, from
+/// node `at[k]` to the child its feature picks, or, at a leaf, to the leaf
+/// itself.
 #[inline(always)]
-fn step(nodes: &[WalkNode], at: &mut [usize; LANES], rows: &[[f32; ROW]; LANES]) {
+fn step(nodes: &[WalkNode], mask: usize, at: &mut [usize; LANES], rows: &[[f32; ROW]; LANES]) {
     for (at, row) in at.iter_mut().zip(rows) {
-        // Always a node: a walk's children are in range.
-        if let Some(node) = nodes.get(*at) {
+        if let Some(node) = nodes.get(*at & mask) {
             *at = node.first as usize + side(row[usize::from(node.feature)], node.threshold);
         }
     }
@@ -580,8 +594,8 @@ fn step(nodes: &[WalkNode], at: &mut [usize; LANES], rows: &[[f32; ROW]; LANES])
 
 /// Whether every line of [`step`] is at a leaf.
 #[inline(always)]
-fn at_leaves(nodes: &[WalkNode], at: &[usize; LANES]) -> bool {
-    at.iter().all(|&at| nodes.get(at).is_none_or(|node| node.feature == LEAF_COLUMN))
+fn at_leaves(nodes: &[WalkNode], mask: usize, at: &[usize; LANES]) -> bool {
+    at.iter().all(|&at| nodes.get(at & mask).is_none_or(|node| node.feature == LEAF_COLUMN))
 }
 
 /// The probability of a sum of leaf values.
@@ -843,7 +857,8 @@ impl Model {
         } else {
             None
         };
-        let Some(walk) = specialised.as_ref().or(self.walk.as_ref()) else {
+        let walk = specialised.as_ref().or(self.walk.as_ref());
+        let Some((walk, (nodes, mask))) = walk.and_then(|walk| Some((walk, walk.nodes()?))) else {
             // Trees whose shared children a copy would multiply: walk each
             // line alone through the model's own splits.
             let mut row = [0.0f32; ROW];
@@ -860,7 +875,6 @@ impl Model {
         // takes no branch. Up to the tree's shallowest leaf no line can have
         // arrived; after that the walk ends once all eight have (at the
         // latest after the tree's depth).
-        let nodes = &walk.nodes[..];
         let mut out = Vec::with_capacity(lines.len());
         let mut rows = [[0.0f32; ROW]; LANES];
         for chunk in lines.chunks(LANES) {
@@ -875,16 +889,16 @@ impl Model {
             for tree in &walk.trees {
                 let mut at = [tree.root as usize; LANES];
                 for _ in 0..tree.min_depth {
-                    step(nodes, &mut at, &rows);
+                    step(nodes, mask, &mut at, &rows);
                 }
                 for _ in tree.min_depth..tree.depth {
-                    if at_leaves(nodes, &at) {
+                    if at_leaves(nodes, mask, &at) {
                         break;
                     }
-                    step(nodes, &mut at, &rows);
+                    step(nodes, mask, &mut at, &rows);
                 }
                 for (sum, &at) in sums.iter_mut().zip(&at) {
-                    *sum += nodes.get(at).map_or(0.0, |node| node.value);
+                    *sum += nodes.get(at & mask).map_or(0.0, |node| node.value);
                 }
             }
             out.extend(sums[..chunk.len()].iter().map(|&sum| logistic(sum)));
@@ -946,6 +960,10 @@ impl Model {
             }
             trees.push(WalkTree { root: base as u32, min_depth, depth });
         }
+        // At most `limit` nodes, so the padding's indices are below
+        // `2 * limit`, within a `u32`.
+        let padded = nodes.len().next_power_of_two();
+        nodes.extend((nodes.len()..padded).map(|k| WalkNode::leaf(k as u32, 0.0)));
         Some(Walk { nodes, trees })
     }
 
@@ -1329,10 +1347,13 @@ mod tests {
         let model = Model::default_model().unwrap();
         let walk = model.walk.as_ref().unwrap();
         assert_eq!(walk.trees.len(), model.trees());
-        assert_eq!(walk.nodes.len(), model.nodes.len() + model.leaves.len());
+        let placed = model.nodes.len() + model.leaves.len();
+        assert_eq!(walk.nodes.len(), placed.next_power_of_two());
         let mut fixed = [None; FEATURES];
         fixed[FEATURES - 1] = Some(0.0);
-        assert!(model.walk(&fixed).is_some_and(|w| w.nodes.len() < walk.nodes.len()));
+        let specialised = model.walk(&fixed).unwrap();
+        assert!(specialised.nodes.len().is_power_of_two());
+        assert_eq!(specialised.trees.len(), model.trees());
     }
 
     #[test]
