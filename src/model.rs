@@ -450,6 +450,9 @@ pub struct Model {
     leaves: Vec<f64>,
     /// Each tree's root, in the file's order (the order the sum runs in).
     roots: Vec<Child>,
+    /// The trees laid out for [`Model::predict_rows`]; `None` when the copy
+    /// would outgrow the model (see [`Model::walk`]).
+    walk: Option<Walk>,
     base_score: f64,
     threshold: f32,
     page_threshold: Option<PageThreshold>,
@@ -501,6 +504,99 @@ const _: () = assert!(FEATURES <= ROW);
 /// trees to the features that are the same in every row: below it the copy
 /// costs more than the walks it shortens.
 const SPECIALISE_MIN_ROWS: usize = 16;
+
+/// The trees laid out for [`Model::predict_rows`], which walks eight lines
+/// through each tree in lockstep without testing every line at every step.
+///
+/// A split's two children are adjacent: a line goes to `first` when its
+/// feature is `<=` the threshold, else to `first + 1`, so a step adds the
+/// side to one loaded index instead of picking one of two. A leaf is a node
+/// too, one that sends every line back to itself (see [`WalkNode::leaf`]):
+/// a line that reached its leaf can take further steps with the others.
+/// Every tree is a real tree here (a file's shared children are copied), so
+/// its depth bounds the steps any line needs.
+#[derive(Debug, Clone)]
+struct Walk {
+    /// The nodes of all trees, padded with leaves to a power of two: an
+    /// index masked to fit is then still itself, and needs no bounds check
+    /// (see [`Walk::nodes`]).
+    nodes: Vec<WalkNode>,
+    /// The trees in the file's order (the order the sum runs in).
+    trees: Vec<WalkTree>,
+}
+
+/// One node of a [`Walk`]: a split, or a leaf that leads to itself.
+#[derive(Debug, Clone, Copy)]
+struct WalkNode {
+    /// As [`Node::threshold`]; infinite for a leaf.
+    threshold: f32,
+    /// The feature's column, below [`FEATURES`]; [`LEAF_COLUMN`] for a leaf.
+    feature: u8,
+    /// The left child; the right one is next to it. A leaf's own index.
+    first: u32,
+    /// A leaf's value; 0 for a split.
+    value: f64,
+}
+
+/// One tree of a [`Walk`].
+#[derive(Debug, Clone, Copy)]
+struct WalkTree {
+    /// The index of the root in [`Walk::nodes`].
+    root: u32,
+    /// The fewest steps from the root to a leaf.
+    min_depth: u32,
+    /// The most steps from the root to a leaf: after as many, every line is
+    /// at its leaf.
+    depth: u32,
+}
+
+/// The column a leaf of a [`Walk`] reads: past the features, so always 0 in
+/// a padded row, which is not above a leaf's threshold.
+const LEAF_COLUMN: u8 = (ROW - 1) as u8;
+const _: () = assert!(FEATURES <= LEAF_COLUMN as usize);
+
+impl WalkNode {
+    /// The leaf at index `at` of [`Walk::nodes`]: it reads [`LEAF_COLUMN`],
+    /// 0 in every padded row and not above infinity, so it sends every line
+    /// to its left child, itself.
+    fn leaf(at: u32, value: f64) -> WalkNode {
+        WalkNode { threshold: f32::INFINITY, feature: LEAF_COLUMN, first: at, value }
+    }
+}
+
+/// The lines [`Model::predict_rows`] walks through each tree together.
+const LANES: usize = 8;
+
+impl Walk {
+    /// The nodes, and the mask that keeps an index below their count
+    /// without changing one that is (the count is a power of two). The
+    /// slice is `mask + 1` long, so the compiler drops the bounds check of
+    /// a masked index.
+    #[inline(always)]
+    fn nodes(&self) -> Option<(&[WalkNode], usize)> {
+        let mask = self.nodes.len().checked_sub(1)?;
+        Some((self.nodes.get(..=mask)?, mask))
+    }
+}
+
+/// Moves each of [`LANES`] lines one step in `nodes` (masked by `mask`, see
+/// [`Walk::nodes`]): line `k`, whose padded features are `rows[k]`, from
+/// node `at[k]` to the child its feature picks, or, at a leaf, to the leaf
+/// itself.
+#[inline(always)]
+fn step(nodes: &[WalkNode], mask: usize, at: &mut [usize; LANES], rows: &[[f32; ROW]; LANES]) {
+    for (at, row) in at.iter_mut().zip(rows) {
+        if let Some(node) = nodes.get(*at & mask) {
+            *at = node.first as usize + side(row[usize::from(node.feature)], node.threshold);
+        }
+    }
+}
+
+/// Whether every line of [`step`] is at a leaf.
+#[inline(always)]
+fn at_leaves(nodes: &[WalkNode], mask: usize, at: &[usize; LANES]) -> bool {
+    at.iter().all(|&at| nodes.get(at & mask).is_none_or(|node| node.feature == LEAF_COLUMN))
+}
 
 /// The probability of a sum of leaf values.
 fn logistic(sum: f64) -> f32 {
@@ -673,16 +769,19 @@ impl Model {
         }
         let lexicon = Lexicon::checked(file.lexicon, origin)?;
         let page_model = file.page_model.map(|p| PageModel::from_file(p, origin)).transpose()?;
-        Ok(Model {
+        let mut model = Model {
             nodes: flat,
             leaves,
             roots,
+            walk: None,
             base_score: file.base_score,
             threshold: file.threshold,
             page_threshold,
             page_model,
             lexicon,
-        })
+        };
+        model.walk = model.walk(&[None; FEATURES]);
+        Ok(model)
     }
 
     /// The embedded default model.
@@ -745,8 +844,7 @@ impl Model {
         let Some((&first, rest)) = lines.split_first() else {
             return Vec::new();
         };
-        let specialised;
-        let (nodes, roots) = if lines.len() >= SPECIALISE_MIN_ROWS {
+        let specialised = if lines.len() >= SPECIALISE_MIN_ROWS {
             let first = matrix.row(first);
             let mut fixed = [None; FEATURES];
             for (f, slot) in fixed.iter_mut().enumerate() {
@@ -755,42 +853,52 @@ impl Model {
                     *slot = Some(first[f]);
                 }
             }
-            specialised = self.specialise(&fixed);
-            match &specialised {
-                Some((nodes, roots)) => (&nodes[..], &roots[..]),
-                None => (&self.nodes[..], &self.roots[..]),
-            }
+            self.walk(&fixed)
         } else {
-            (&self.nodes[..], &self.roots[..])
+            None
         };
-        // Eight lines walk each tree side by side: their walks are
-        // independent, so the processor overlaps their loads, and the loop
-        // ends once all eight reached a leaf.
-        const LANES: usize = 8;
+        let walk = specialised.as_ref().or(self.walk.as_ref());
+        let Some((walk, (nodes, mask))) = walk.and_then(|walk| Some((walk, walk.nodes()?))) else {
+            // Trees whose shared children a copy would multiply: walk each
+            // line alone through the model's own splits.
+            let mut row = [0.0f32; ROW];
+            return lines
+                .iter()
+                .map(|&i| {
+                    row[..FEATURES].copy_from_slice(matrix.row(i));
+                    self.probability(&self.nodes, &self.roots, &row)
+                })
+                .collect();
+        };
+        // Eight lines walk each tree in lockstep: their steps are
+        // independent, so the processor overlaps their loads, and a step
+        // takes no branch. Up to the tree's shallowest leaf no line can have
+        // arrived; after that the walk ends once all eight have (at the
+        // latest after the tree's depth).
         let mut out = Vec::with_capacity(lines.len());
         let mut rows = [[0.0f32; ROW]; LANES];
         for chunk in lines.chunks(LANES) {
-            for (row, &i) in rows.iter_mut().zip(chunk) {
-                row[..FEATURES].copy_from_slice(matrix.row(i));
+            // A short last chunk repeats its last line in the spare lanes,
+            // which then end when it does.
+            for (k, row) in rows.iter_mut().enumerate() {
+                if let Some(&i) = chunk.get(k).or(chunk.last()) {
+                    row[..FEATURES].copy_from_slice(matrix.row(i));
+                }
             }
             let mut sums = [self.base_score; LANES];
-            for &root in roots {
-                let mut at = [root; LANES];
-                loop {
-                    let mut moving = false;
-                    for (at, row) in at.iter_mut().zip(&rows) {
-                        if let Some(node) = nodes.get(*at as usize) {
-                            moving = true;
-                            *at =
-                                node.children[side(row[usize::from(node.feature)], node.threshold)];
-                        }
-                    }
-                    if !moving {
+            for tree in &walk.trees {
+                let mut at = [tree.root as usize; LANES];
+                for _ in 0..tree.min_depth {
+                    step(nodes, mask, &mut at, &rows);
+                }
+                for _ in tree.min_depth..tree.depth {
+                    if at_leaves(nodes, mask, &at) {
                         break;
                     }
+                    step(nodes, mask, &mut at, &rows);
                 }
                 for (sum, &at) in sums.iter_mut().zip(&at) {
-                    *sum += self.leaves.get(!at as usize).copied().unwrap_or(0.0);
+                    *sum += nodes.get(at & mask).map_or(0.0, |node| node.value);
                 }
             }
             out.extend(sums[..chunk.len()].iter().map(|&sum| logistic(sum)));
@@ -798,58 +906,78 @@ impl Model {
         out
     }
 
-    /// A copy of the trees for rows whose feature `f` is `fixed[f]` when
-    /// that is not `None`: splits on fixed features are resolved, the side
-    /// not taken is dropped. Returns the splits and each tree's root, or
-    /// `None` when the copy would outgrow the model (a file whose splits
-    /// share children, which the walk allows but a copy would multiply).
-    fn specialise(&self, fixed: &[Option<f32>; FEATURES]) -> Option<(Vec<Node>, Vec<Child>)> {
-        let mut nodes: Vec<Node> = Vec::with_capacity(self.nodes.len());
-        let mut roots = Vec::with_capacity(self.roots.len());
-        // Splits still to place, each with where its reference goes once
-        // known: a tree's root (`ROOT`), or side `slot & 1` of copied split
-        // `slot >> 1`. Leaves need no placing: a copy keeps their references.
-        const ROOT: u64 = u64::MAX;
-        let mut stack: Vec<(Child, u64)> = Vec::new();
+    /// The trees laid out as a [`Walk`] for rows whose feature `f` is
+    /// `fixed[f]` when that is not `None`: splits on fixed features are
+    /// resolved, the side not taken is dropped. Returns `None` when the copy
+    /// would outgrow the model (a file whose splits share children, which
+    /// a walk allows but a copy would multiply).
+    fn walk(&self, fixed: &[Option<f32>; FEATURES]) -> Option<Walk> {
+        // A real tree has at most twice as many nodes as splits, plus one:
+        // beyond `limit` nodes the copy is multiplying shared children. The
+        // limit is checked before each depth, whose nodes are at most twice
+        // those before, so every index stays below `3 * limit`, within a
+        // `u32`.
+        let limit = (2 * self.nodes.len() + self.roots.len()).min(u32::MAX as usize / 4);
+        let mut nodes: Vec<WalkNode> = Vec::with_capacity(self.nodes.len() + self.leaves.len());
+        let mut trees = Vec::with_capacity(self.roots.len());
+        // A tree's nodes breadth first, as the model's references: the one
+        // at `queue[k]` is placed at `base + k`, so a split's children,
+        // queued together, are adjacent.
+        let mut queue: Vec<Child> = Vec::new();
         for &root in &self.roots {
-            stack.push((root, ROOT));
-            while let Some((mut at, slot)) = stack.pop() {
-                // Follow resolved splits down to a leaf or a real split.
-                let mut copy = None;
-                while let Some(node) = self.nodes.get(at as usize) {
-                    match fixed.get(usize::from(node.feature)).copied().flatten() {
-                        Some(x) => at = node.children[side(x, node.threshold)],
+            let base = nodes.len();
+            queue.clear();
+            queue.push(root);
+            // The nodes at `depth` are `queue[start..end]`.
+            let (mut start, mut depth, mut min_depth) = (0, 0, u32::MAX);
+            loop {
+                let end = queue.len();
+                if base + end > limit {
+                    return None;
+                }
+                for k in start..end {
+                    let Some(&at) = queue.get(k) else { break };
+                    let at = self.resolve(at, fixed);
+                    match self.nodes.get(at as usize) {
+                        Some(node) => {
+                            let first = (base + queue.len()) as u32;
+                            queue.extend(node.children);
+                            let (threshold, feature) = (node.threshold, node.feature);
+                            nodes.push(WalkNode { threshold, feature, first, value: 0.0 });
+                        }
                         None => {
-                            copy = Some(*node);
-                            break;
+                            min_depth = min_depth.min(depth);
+                            let value = self.leaves.get(!at as usize).copied().unwrap_or(0.0);
+                            nodes.push(WalkNode::leaf(nodes.len() as u32, value));
                         }
                     }
                 }
-                let target = match copy {
-                    Some(node) => {
-                        let k = nodes.len();
-                        if k >= self.nodes.len() {
-                            return None;
-                        }
-                        nodes.push(node);
-                        for (side, &child) in node.children.iter().enumerate().rev() {
-                            if (child as usize) < self.nodes.len() {
-                                stack.push((child, (k as u64) << 1 | side as u64));
-                            }
-                        }
-                        // Fewer splits than the model's, below 2^31.
-                        k as Child
-                    }
-                    None => at,
-                };
-                if slot == ROOT {
-                    roots.push(target);
-                } else if let Some(parent) = nodes.get_mut((slot >> 1) as usize) {
-                    parent.children[(slot & 1) as usize] = target;
+                // Only leaves at this depth: the tree is placed.
+                if queue.len() == end {
+                    break;
                 }
+                (start, depth) = (end, depth + 1);
+            }
+            trees.push(WalkTree { root: base as u32, min_depth, depth });
+        }
+        // At most `limit` nodes, so the padding's indices are below
+        // `2 * limit`, within a `u32`.
+        let padded = nodes.len().next_power_of_two();
+        nodes.extend((nodes.len()..padded).map(|k| WalkNode::leaf(k as u32, 0.0)));
+        Some(Walk { nodes, trees })
+    }
+
+    /// Where reference `at` leads for rows whose feature `f` is `fixed[f]`
+    /// when that is not `None`: the first leaf or split on a feature that
+    /// is not fixed.
+    fn resolve(&self, mut at: Child, fixed: &[Option<f32>; FEATURES]) -> Child {
+        while let Some(node) = self.nodes.get(at as usize) {
+            match fixed.get(usize::from(node.feature)).copied().flatten() {
+                Some(x) => at = node.children[side(x, node.threshold)],
+                None => break,
             }
         }
-        Some((nodes, roots))
+        at
     }
 
     /// The probability from walking every tree (`nodes`, `roots`: the
@@ -1087,6 +1215,145 @@ mod tests {
         let matrix = FeatureMatrix { values };
         let lines: Vec<usize> = (0..20).collect();
         assert!(model.predict_rows(&matrix, &lines).iter().all(|&p| p == 0.5));
+    }
+
+    /// One node of a random tree for the proptests: its feature (an index
+    /// into [`RANDOM_FEATURES`]), whether it is a leaf, its threshold (an
+    /// index into [`RANDOM_THRESHOLDS`]), seeds for its children, its value.
+    type RandomNode = (usize, bool, usize, u16, u16, f64);
+
+    /// The columns random trees split on: a few, so that rows often agree
+    /// on them, and the last one.
+    const RANDOM_FEATURES: [usize; 5] = [0, 1, 2, 3, FEATURES - 1];
+
+    /// The thresholds random trees split at, some not an `f32`.
+    const RANDOM_THRESHOLDS: [f64; 6] = [0.5, 0.0, -1.0, 1.5, 0.30000001192092896, 1e-40];
+
+    /// A random tree as the file's arrays: node `k`'s children are after
+    /// it, chosen by its seeds, so splits may share children.
+    fn random_tree(nodes: &[RandomNode]) -> TreeFile {
+        let n = nodes.len();
+        let mut tree = TreeFile {
+            feature: Vec::new(),
+            threshold: Vec::new(),
+            left: Vec::new(),
+            right: Vec::new(),
+            value: Vec::new(),
+        };
+        for (k, &(feature, leaf, threshold, left, right, value)) in nodes.iter().enumerate() {
+            let split = !leaf && k + 1 < n;
+            let child = |seed: u16| if split { k + 1 + usize::from(seed) % (n - k - 1) } else { 0 };
+            tree.feature.push(if split { RANDOM_FEATURES[feature] as i32 } else { -1 });
+            tree.threshold.push(RANDOM_THRESHOLDS[threshold]);
+            tree.left.push(child(left) as u32);
+            tree.right.push(child(right) as u32);
+            tree.value.push(value);
+        }
+        tree
+    }
+
+    /// The model file of `trees` with base score `base`.
+    fn random_model(trees: &[TreeFile], base: f64) -> Model {
+        let trees: Vec<serde_json::Value> = trees
+            .iter()
+            .map(|t| {
+                serde_json::json!({"feature": t.feature, "threshold": t.threshold,
+                    "left": t.left, "right": t.right, "value": t.value})
+            })
+            .collect();
+        let file = serde_json::json!({"format": FORMAT, "features": FEATURE_NAMES,
+            "threshold": 0.5, "base_score": base, "trees": trees});
+        Model::parse(&file.to_string(), "t").unwrap()
+    }
+
+    /// The probability of `row` by walking the file's arrays, comparing in
+    /// `f64` as the file means.
+    fn reference_predict(trees: &[TreeFile], base: f64, row: &[f32]) -> f32 {
+        let mut sum = base;
+        for tree in trees {
+            let mut k = 0;
+            while let Ok(f) = usize::try_from(tree.feature[k]) {
+                let goes_left = f64::from(row[f]) <= tree.threshold[k];
+                k = if goes_left { tree.left[k] } else { tree.right[k] } as usize;
+            }
+            sum += tree.value[k];
+        }
+        logistic(sum)
+    }
+
+    /// A feature value: often one the thresholds make awkward.
+    fn random_value() -> impl proptest::strategy::Strategy<Value = f32> {
+        proptest::prop_oneof![
+            proptest::strategy::Just(f32::NAN),
+            proptest::strategy::Just(f32::INFINITY),
+            proptest::strategy::Just(f32::NEG_INFINITY),
+            proptest::strategy::Just(0.0),
+            proptest::strategy::Just(-0.0),
+            proptest::strategy::Just(0.5),
+            proptest::strategy::Just(0.3),
+            proptest::strategy::Just(1e-40),
+            -3.0f32..3.0,
+        ]
+    }
+
+    proptest::proptest! {
+        /// `predict_rows` (specialised or not, walked in lockstep or, for
+        /// files whose shared children would multiply, line by line) and
+        /// `predict` agree with a walk of the file's arrays, bit for bit.
+        #[test]
+        fn predict_rows_is_the_reference(
+            trees in proptest::collection::vec(
+                proptest::collection::vec(
+                    (0..RANDOM_FEATURES.len(), proptest::bool::weighted(0.3),
+                        0..RANDOM_THRESHOLDS.len(), proptest::num::u16::ANY,
+                        proptest::num::u16::ANY, -2.0f64..2.0),
+                    1..12,
+                ),
+                1..6,
+            ),
+            base in -1.0f64..1.0,
+            columns in proptest::collection::vec(
+                (proptest::bool::ANY, proptest::collection::vec(random_value(), 40)),
+                RANDOM_FEATURES.len(),
+            ),
+            lines in proptest::collection::vec(0usize..40, 1..40),
+        ) {
+            let trees: Vec<TreeFile> = trees.iter().map(|t| random_tree(t)).collect();
+            let model = random_model(&trees, base);
+            // Columns marked constant have one value in every row, as
+            // page-level features do, so the trees are specialised to them.
+            let mut values = vec![0.0f32; 40 * FEATURES];
+            for (&f, (constant, column)) in RANDOM_FEATURES.iter().zip(&columns) {
+                for (i, &x) in column.iter().enumerate() {
+                    values[i * FEATURES + f] = if *constant { column[0] } else { x };
+                }
+            }
+            let matrix = FeatureMatrix { values };
+            let many = model.predict_rows(&matrix, &lines);
+            proptest::prop_assert_eq!(many.len(), lines.len());
+            for (&p, &i) in many.iter().zip(&lines) {
+                let row = matrix.row(i);
+                let expected = reference_predict(&trees, base, row);
+                proptest::prop_assert_eq!(p.to_bits(), expected.to_bits());
+                proptest::prop_assert_eq!(model.predict(row).to_bits(), expected.to_bits());
+            }
+        }
+    }
+
+    #[test]
+    fn default_model_walks_in_lockstep() {
+        // The default model's trees are real trees: its copy for the
+        // lockstep walk does not outgrow it, with or without fixed features.
+        let model = Model::default_model().unwrap();
+        let walk = model.walk.as_ref().unwrap();
+        assert_eq!(walk.trees.len(), model.trees());
+        let placed = model.nodes.len() + model.leaves.len();
+        assert_eq!(walk.nodes.len(), placed.next_power_of_two());
+        let mut fixed = [None; FEATURES];
+        fixed[FEATURES - 1] = Some(0.0);
+        let specialised = model.walk(&fixed).unwrap();
+        assert!(specialised.nodes.len().is_power_of_two());
+        assert_eq!(specialised.trees.len(), model.trees());
     }
 
     #[test]
