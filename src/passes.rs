@@ -268,10 +268,16 @@ pub(crate) fn duplicates(doc: &mut Doc, rule_repeated: &Arc<str>, rule_duplicate
         let keep = if prose {
             group.iter().copied().find(|&i| doc.kept(i))
         } else {
-            // A repeated short line keeps one copy only in the title's place
-            // (right before the first prose); elsewhere it is page furniture
-            // such as image text, and every copy goes.
-            group.iter().copied().find(|&i| Some(i) == title_slot)
+            // A repeated short line keeps one copy: in the title's place
+            // (right before the first prose) when it is there, else its
+            // first kept copy, which the later passes (the line model)
+            // judge like any other line: the names of a product grid are
+            // repeated as image text and link text, and so are menus.
+            group
+                .iter()
+                .copied()
+                .find(|&i| Some(i) == title_slot)
+                .or_else(|| group.iter().copied().find(|&i| doc.kept(i)))
         };
         for &i in &group {
             if Some(i) == keep {
