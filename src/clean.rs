@@ -108,7 +108,8 @@ impl Cleaned {
 
 /// Names of the built-in detectors, as they appear in removals.
 pub mod detector {
-    /// A line repeated in the document that is not prose (all copies go).
+    /// A copy of a short line repeated in the document that is not prose;
+    /// one copy stays for the later passes to judge.
     pub const REPEATED: &str = "repeated-line";
     /// A later copy of a body line.
     pub const DUPLICATE: &str = "duplicate-line";

@@ -237,9 +237,12 @@ pub(crate) fn tail_templates(doc: &mut Doc, matcher: &Matcher) {
     }
 }
 
-/// Lines repeated inside the document: the first copy of a body line stays
-/// and later copies go; a repeated line that is not prose (image text, a
-/// widget label) goes everywhere.
+/// Lines repeated inside the document: one copy stays and the others go. A
+/// prose line keeps its first copy (the others are `duplicate`); a short
+/// line that is not prose (image text, a menu item, a product name shown as
+/// picture and as link) keeps the copy in the title's place when there is
+/// one, else its first, and the later passes (the line model) judge that
+/// copy like any other line (the others are `repeated`).
 pub(crate) fn duplicates(doc: &mut Doc, rule_repeated: &Arc<str>, rule_duplicate: &Arc<str>) {
     // Each distinct line maps to its first copy and, once it has a second
     // one, to its group: no allocation for the many lines seen once.
@@ -265,19 +268,19 @@ pub(crate) fn duplicates(doc: &mut Doc, rule_repeated: &Arc<str>, rule_duplicate
     let title_slot = title_slot(doc);
     for group in groups {
         let prose = group.iter().any(|&i| matches!(doc.initial[i], Class::Good | Class::NearGood));
-        let keep = if prose {
-            group.iter().copied().find(|&i| doc.kept(i))
-        } else {
-            // A repeated short line keeps one copy only in the title's place
-            // (right before the first prose); elsewhere it is page furniture
-            // such as image text, and every copy goes.
-            group.iter().copied().find(|&i| Some(i) == title_slot)
-        };
+        let first_kept = group.iter().copied().find(|&i| doc.kept(i));
+        let title = group.iter().copied().find(|&i| Some(i) == title_slot);
+        // A repeated short line keeps the copy in the title's place (right
+        // before the first prose) when there is one; else its first kept
+        // copy, which the later passes (the line model) judge like any
+        // other line: the names of a product grid are repeated as image
+        // text and link text, and so are menus.
+        let keep = if prose { first_kept } else { title.or(first_kept) };
+        let rule = if prose || title.is_some() { rule_duplicate } else { rule_repeated };
         for &i in &group {
             if Some(i) == keep {
                 continue;
             }
-            let rule = if keep.is_some() { rule_duplicate } else { rule_repeated };
             doc.remove(i, rule, Layer::Structure, None);
         }
     }
@@ -406,9 +409,9 @@ phrases = ["Home"]
 
     t!(dup010_later_body_copy_goes, format!("{P1}\n{P2}\n{P1}\n"), [".", ".", "duplicate-line"]);
     t!(
-        dup020_repeated_chrome_goes_everywhere,
+        dup020_repeated_short_line_keeps_its_first_copy,
         format!("{P1}\ntiktok logo next to trump\n{P2}\ntiktok logo next to trump\n{P1} Again.\n"),
-        [".", "repeated-line", ".", "repeated-line", "."]
+        [".", ".", ".", "repeated-line", "."]
     );
     t!(
         dup030_title_copy_kept_before_body,
