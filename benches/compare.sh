@@ -19,7 +19,8 @@
 #     slow), installed from PyPI into a venv under the work directory
 # and prints MB/s (input bytes / wall time, and / CPU time) with the ratio
 # of declutter (1 thread, no corpus pass when there is one) to each tool. The
-# table also goes to benches/runs/<date>-compare.csv.
+# table also goes to benches/runs/<date>-compare.csv (-2, -3... for later runs
+# on the same day).
 #
 # The work directory defaults to /dev/shm (a RAM disk) when it exists:
 # creating thousands of small output files on a virtual machine's disk can
@@ -144,6 +145,12 @@ echo "load average after: $load_after"
 
 mkdir -p benches/runs
 csv="benches/runs/$(date +%Y-%m-%d)-compare.csv"
+# A second run on the same day keeps the first one's table.
+n=2
+while [ -e "$csv" ]; do
+    csv="benches/runs/$(date +%Y-%m-%d)-compare-$n.csv"
+    n=$((n + 1))
+done
 python3 - "$results" "$csv" "$threads" "$load_before" "$load_after" <<'PY'
 import statistics
 import sys
