@@ -238,11 +238,11 @@ pub(crate) fn tail_templates(doc: &mut Doc, matcher: &Matcher) {
 }
 
 /// Lines repeated inside the document: one copy stays and the others go. A
-/// prose line keeps its first copy (the others are `duplicate`); a short
-/// line that is not prose (image text, a menu item, a product name shown as
-/// picture and as link) keeps the copy in the title's place when there is
-/// one, else its first, and the later passes (the line model) judge that
-/// copy like any other line (the others are `repeated`).
+/// prose line keeps its first copy; a short line that is not prose (image
+/// text, a menu item, a product name shown as picture and as link) keeps
+/// the copy in the title's place when there is one, else its first, which
+/// the later passes (the line model) judge like any other line. The other
+/// copies are `rule_repeated` in that last case, else `rule_duplicate`.
 pub(crate) fn duplicates(doc: &mut Doc, rule_repeated: &Arc<str>, rule_duplicate: &Arc<str>) {
     // Each distinct line maps to its first copy and, once it has a second
     // one, to its group: no allocation for the many lines seen once.
