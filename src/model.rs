@@ -866,7 +866,7 @@ impl Model {
                 .iter()
                 .map(|&i| {
                     row[..FEATURES].copy_from_slice(matrix.row(i));
-                    self.probability(&self.nodes, &self.roots, &row)
+                    self.probability(&row)
                 })
                 .collect();
         };
@@ -980,15 +980,15 @@ impl Model {
         at
     }
 
-    /// The probability from walking every tree (`nodes`, `roots`: the
-    /// model's own or a specialised copy) for one padded row.
-    fn probability(&self, nodes: &[Node], roots: &[Child], row: &[f32; ROW]) -> f32 {
+    /// The probability from walking every tree of the model's own splits,
+    /// one line at a time, for one padded row.
+    fn probability(&self, row: &[f32; ROW]) -> f32 {
         let mut sum = self.base_score;
-        for &root in roots {
+        for &root in &self.roots {
             let mut at = root;
-            // Children are checked at parse (and kept by specialisation) to
-            // lead down the tree, so every walk ends at a leaf.
-            while let Some(node) = nodes.get(at as usize) {
+            // Children are checked at parse to lead down the tree, so every
+            // walk ends at a leaf.
+            while let Some(node) = self.nodes.get(at as usize) {
                 let x = row[usize::from(node.feature)];
                 at = node.children[side(x, node.threshold)];
             }
@@ -1004,7 +1004,7 @@ impl Model {
         let mut padded = [0.0f32; ROW];
         let n = row.len().min(FEATURES);
         padded[..n].copy_from_slice(&row[..n]);
-        self.probability(&self.nodes, &self.roots, &padded)
+        self.probability(&padded)
     }
 }
 
