@@ -40,6 +40,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use crate::swar;
 use bstr::ByteSlice;
 use rustc_hash::FxHashMap;
 
@@ -55,9 +56,9 @@ pub fn fingerprint(line: &[u8]) -> Option<u64> {
 
 /// [`fingerprint`] with a caller's scratch buffer, for hot loops.
 pub fn fingerprint_with(line: &[u8], scratch: &mut Vec<u8>) -> Option<u64> {
-    scratch.clear();
-    normalise_into(line, scratch);
-    (!scratch.is_empty()).then(|| xxhash_rust::xxh3::xxh3_64(scratch))
+    let len = normalise_into(line, scratch);
+    let normal = scratch.get(..len).unwrap_or_default();
+    (!normal.is_empty()).then(|| xxhash_rust::xxh3::xxh3_64(normal))
 }
 
 /// The fingerprint of every line of a document, in line order: `None` for
@@ -92,69 +93,120 @@ pub fn document_key(distinct: &[u64]) -> u64 {
 /// The normalised form of a line, as fingerprinted: lower case, digits as
 /// `0`, only letters, digits and single spaces.
 pub fn normalise(line: &[u8]) -> String {
-    let mut out = Vec::with_capacity(line.len());
-    normalise_into(line, &mut out);
+    let mut out = Vec::new();
+    let len = normalise_into(line, &mut out);
+    out.truncate(len);
     // Only whole characters are written, so this never fails.
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// Appends the normalised form of `line` to `out` as UTF-8 bytes; `out`
-/// must hold no earlier output (a space goes between words only once a
-/// word is in `out`).
-fn normalise_into(line: &[u8], out: &mut Vec<u8>) {
-    if line.is_ascii() {
-        normalise_ascii(line, out);
-        return;
+/// Writes the normalised form of `line` as UTF-8 bytes at the start of
+/// `buf` and returns its length. `buf` is only ever lengthened, as room to
+/// write in: its bytes past the returned length are left over.
+fn normalise_into(line: &[u8], buf: &mut Vec<u8>) -> usize {
+    // Runs of ASCII bytes (most of most lines, even of lines with curly
+    // quotes or accents) go through the table; other characters are
+    // decoded as `bstr`'s `chars()` decodes them (U+FFFD for invalid
+    // UTF-8, which vanishes like any symbol).
+    let mut out = Writer { buf, end: 0, space: false };
+    let mut rest = line;
+    while !rest.is_empty() {
+        let ascii = normalise_ascii_run(rest, &mut out);
+        let Some(tail) = rest.get(ascii..).filter(|tail| !tail.is_empty()) else {
+            break;
+        };
+        let (c, size) = bstr::decode_utf8(tail);
+        rest = tail.get(size.max(1)..).unwrap_or_default();
+        normalise_char(c.unwrap_or('\u{FFFD}'), &mut out);
     }
-    // ASCII bytes are handled without decoding; other characters as
-    // `bstr`'s `chars()` decodes them (U+FFFD for invalid UTF-8, which
-    // vanishes like any symbol).
-    let mut space = false;
-    let mut at = 0;
-    out.reserve(line.len());
-    while let Some(&b) = line.get(at) {
-        if let Some(&v) = ASCII_NORMAL.get(usize::from(b)) {
-            at += 1;
-            if v > WHITE {
-                if space && !out.is_empty() {
-                    out.push(b' ');
-                }
-                space = false;
-                out.push(v);
-            } else {
-                space |= v == WHITE;
-            }
-            continue;
+    out.end
+}
+
+/// Where [`normalise_into`] writes: `buf[..end]` is written, and `space`
+/// says whether white space came since the last letter or digit.
+struct Writer<'a> {
+    buf: &'a mut Vec<u8>,
+    end: usize,
+    space: bool,
+}
+
+impl Writer<'_> {
+    /// Makes room for `extra` more bytes after `end`.
+    fn room(&mut self, extra: usize) {
+        let need = self.end + extra;
+        if self.buf.len() < need {
+            self.buf.resize(need.max(2 * self.buf.len()), 0);
         }
-        let (c, size) = bstr::decode_utf8(&line[at..]);
-        at += size.max(1);
-        normalise_char(c.unwrap_or('\u{FFFD}'), &mut space, out);
+    }
+
+    /// Writes `bytes` after `end`, where [`Writer::room`] made room.
+    fn put(&mut self, bytes: &[u8]) {
+        self.buf[self.end..self.end + bytes.len()].copy_from_slice(bytes);
+        self.end += bytes.len();
+    }
+
+    /// Writes the space owed before a word: once a word is written.
+    fn owed_space(&mut self) {
+        if self.space && self.end > 0 {
+            self.buf[self.end] = b' ';
+            self.end += 1;
+        }
+        self.space = false;
     }
 }
 
-/// [`normalise_into`] for a line of ASCII bytes (most lines): every byte
-/// gives at most one byte, so the output is written in place into room
-/// made for the whole line, with no capacity check per byte.
-fn normalise_ascii(line: &[u8], out: &mut Vec<u8>) {
-    let start = out.len();
-    out.resize(start + line.len(), 0);
-    let (mut end, mut space) = (start, false);
-    for &b in line {
-        let v = ASCII_NORMAL[usize::from(b & 0x7F)];
-        if v > WHITE {
-            // A space is owed only between words: `end > start` then.
-            if space {
-                out[end] = b' ';
-                end += 1;
+/// [`normalise_into`] for the ASCII bytes at the start of `line`, up to its
+/// first other byte; returns how many bytes it read. Every byte gives at
+/// most one byte (a word after white space owes one more, the space), so
+/// room for the whole run is made once, with no check per byte.
+fn normalise_ascii_run(line: &[u8], out: &mut Writer) -> usize {
+    // One more than the run for a space owed from before it, and a chunk
+    // more so that a chunk can always be written whole.
+    out.room(line.len() + 1 + swar::WIDTH);
+    let mut at = 0;
+    while at < line.len() {
+        // Eight letters and single spaces at a time: they come out as they
+        // are, lower-cased (most of a line of prose).
+        if let Some(word) = swar::word_at(line, at) {
+            if let Some((lower, trailing_space)) = plain_chunk(word, out.space || out.end == 0) {
+                out.owed_space();
+                out.put(&lower.to_le_bytes());
+                out.end -= usize::from(trailing_space);
+                out.space = trailing_space;
+                at += swar::WIDTH;
+                continue;
             }
-            space = false;
-            out[end] = v;
-            end += 1;
+        }
+        let Some(&v) = ASCII_NORMAL.get(usize::from(line[at])) else {
+            break;
+        };
+        at += 1;
+        if v > WHITE {
+            out.owed_space();
+            out.buf[out.end] = v;
+            out.end += 1;
         } else {
-            space |= v == WHITE && end > start;
+            out.space |= v == WHITE;
         }
     }
-    out.truncate(end);
+    at
+}
+
+/// Eight bytes (little-endian) that normalise to themselves lower-cased:
+/// ASCII letters and spaces, no two spaces side by side, and no space first
+/// when `no_leading_space` (white space is already owed, or nothing is
+/// written yet). Returns the bytes lower-cased, and whether the last one
+/// is a space (which is then owed, not written).
+fn plain_chunk(word: u64, no_leading_space: bool) -> Option<(u64, bool)> {
+    let (letters, spaces) = swar::letters_and_spaces(word)?;
+    let first_space = spaces & 0x80 != 0;
+    if letters | spaces != swar::HIGH
+        || spaces & (spaces << 8) != 0
+        || (first_space && no_leading_space)
+    {
+        return None;
+    }
+    Some((swar::to_lower(word), spaces >> 63 != 0))
 }
 
 /// What [`ASCII_NORMAL`] maps a byte that vanishes to.
@@ -180,26 +232,34 @@ static ASCII_NORMAL: [u8; 128] = {
     table
 };
 
-/// One character of [`normalise_into`]; `space` is whether white space
-/// came since the last letter or digit.
-fn normalise_char(c: char, space: &mut bool, out: &mut Vec<u8>) {
-    let mut buf = [0u8; 4];
+/// Unicode's General Punctuation block: spaces, dashes, quotes and marks,
+/// no letter or digit.
+const GENERAL_PUNCTUATION: std::ops::RangeInclusive<char> = '\u{2000}'..='\u{206F}';
+
+/// One character of [`normalise_into`].
+fn normalise_char(c: char, out: &mut Writer) {
+    if GENERAL_PUNCTUATION.contains(&c) {
+        // Curly quotes and dashes, most of the non-ASCII characters of
+        // English text, without the alphanumeric tables' slow search.
+        out.space |= c.is_whitespace();
+        return;
+    }
     if c.is_alphanumeric() {
-        if *space && !out.is_empty() {
-            out.push(b' ');
-        }
-        *space = false;
+        // A space, and at most three characters of four bytes.
+        out.room(1 + 3 * 4);
+        out.owed_space();
+        let mut buf = [0u8; 4];
         if c.is_numeric() {
-            out.push(b'0');
+            out.put(b"0");
         } else if c.is_uppercase() {
             for lower in c.to_lowercase() {
-                out.extend_from_slice(lower.encode_utf8(&mut buf).as_bytes());
+                out.put(lower.encode_utf8(&mut buf).as_bytes());
             }
         } else {
-            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            out.put(c.encode_utf8(&mut buf).as_bytes());
         }
     } else if c.is_whitespace() {
-        *space = true;
+        out.space = true;
     }
     // Punctuation and symbols vanish without separating words, so
     // "e-mail" and "email" agree.
@@ -514,9 +574,36 @@ mod tests {
         }
 
         #[test]
+        fn normalise_letters_and_spaces_are_the_reference(
+            line in "[ a-zA-Z]{0,20}[\t\x00 0-9.’@]?[ a-zA-Z]{0,50}( ?é)?[ a-zA-Z]{0,20}"
+        ) {
+            proptest::prop_assert_eq!(normalise(line.as_bytes()), reference(line.as_bytes()));
+        }
+
+        #[test]
+        fn a_reused_scratch_changes_nothing(first in "(?s).{0,60}", second in "(?s).{0,30}") {
+            let mut scratch = Vec::new();
+            fingerprint_with(first.as_bytes(), &mut scratch);
+            proptest::prop_assert_eq!(
+                fingerprint_with(second.as_bytes(), &mut scratch),
+                fingerprint(second.as_bytes())
+            );
+        }
+
+        #[test]
+        fn normalise_mixed_is_the_reference(line in "[ \tA-Za-z0-9.,’é—İẞ\u{0301}٣]{0,60}") {
+            proptest::prop_assert_eq!(normalise(line.as_bytes()), reference(line.as_bytes()));
+        }
+
+        #[test]
         fn normalise_text_is_the_reference(line in "(?s).{0,30}") {
             proptest::prop_assert_eq!(normalise(line.as_bytes()), reference(line.as_bytes()));
         }
+    }
+
+    #[test]
+    fn general_punctuation_has_no_letter_or_digit() {
+        assert!(GENERAL_PUNCTUATION.clone().all(|c| !c.is_alphanumeric()));
     }
 
     #[test]

@@ -62,6 +62,7 @@ mod passes;
 pub mod rules;
 pub mod stats;
 pub mod stopwords;
+mod swar;
 mod wordtable;
 
 pub use batch::{Batch, BatchBuilder, BatchError};
