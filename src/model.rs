@@ -37,6 +37,7 @@ use crate::error::Error;
 use crate::lexicon::{Evidence, Lexicon};
 use crate::page_model::{PageModel, PageModelFile};
 use crate::passes::Doc;
+use crate::swar;
 
 /// The format tag of a model file.
 pub const FORMAT: &str = "declutter-model/1";
@@ -395,6 +396,22 @@ impl CharCounts {
         let mut at_word_start = true;
         let mut at = 0;
         while let Some(&b) = raw.get(at) {
+            // Eight letters and spaces at a time (most of a line of prose):
+            // no digit, punctuation or separator among them.
+            let plain = swar::word_at(raw, at).and_then(|word| {
+                let (letters, spaces) = swar::letters_and_spaces(word)?;
+                (letters | spaces == swar::HIGH).then_some((word, letters, spaces))
+            });
+            if let Some((word, letters, spaces)) = plain {
+                // A letter starts a word after a space, or first when the
+                // bytes before ended in white space.
+                let starts = spaces << 8 | u64::from(at_word_start) << 7;
+                counts.chars += swar::WIDTH as u32;
+                counts.title += (swar::capitals(word, letters) & starts).count_ones();
+                at_word_start = spaces >> 63 != 0;
+                at += swar::WIDTH;
+                continue;
+            }
             let bits = match CHAR_CLASS.get(usize::from(b)) {
                 Some(&bits) => {
                     at += 1;
@@ -1066,6 +1083,12 @@ mod tests {
 
         #[test]
         fn char_counts_text(line in "(?s).{0,30}") {
+            let line = line.as_bytes();
+            proptest::prop_assert_eq!(CharCounts::of(line), char_counts_reference(line));
+        }
+
+        #[test]
+        fn char_counts_words(line in "([a-zA-Z]{0,9}[ \t]{0,2}){0,8}[0-9.é]?([a-zA-Z]{0,9} ?){0,6}") {
             let line = line.as_bytes();
             proptest::prop_assert_eq!(CharCounts::of(line), char_counts_reference(line));
         }
