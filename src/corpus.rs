@@ -234,7 +234,7 @@ static ASCII_NORMAL: [u8; 128] = {
 
 /// Unicode's General Punctuation block: spaces, dashes, quotes and marks,
 /// no letter or digit.
-const GENERAL_PUNCTUATION: std::ops::RangeInclusive<char> = '\u{2000}'..='\u{206F}';
+pub(crate) const GENERAL_PUNCTUATION: std::ops::RangeInclusive<char> = '\u{2000}'..='\u{206F}';
 
 /// One character of [`normalise_into`].
 fn normalise_char(c: char, out: &mut Writer) {

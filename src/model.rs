@@ -32,7 +32,7 @@
 use serde::Deserialize;
 
 use crate::classify::Class;
-use crate::corpus::Corpus;
+use crate::corpus::{Corpus, GENERAL_PUNCTUATION};
 use crate::error::Error;
 use crate::lexicon::{Evidence, Lexicon};
 use crate::page_model::{PageModel, PageModelFile};
@@ -372,6 +372,11 @@ const fn is_separator(c: char) -> bool {
 fn char_class(c: char) -> u8 {
     if c.is_whitespace() {
         return WHITE;
+    }
+    if GENERAL_PUNCTUATION.contains(&c) {
+        // No letter or digit there: skips the alphanumeric tables' search
+        // for curly quotes and dashes.
+        return if is_separator(c) { PUNCT | SEP } else { PUNCT };
     }
     let mut bits = 0;
     if c.is_uppercase() {
@@ -1075,6 +1080,18 @@ mod tests {
         }
     }
 
+    #[test]
+    fn char_counts_of_general_punctuation() {
+        for c in GENERAL_PUNCTUATION {
+            let line = format!("a{c}B{c}");
+            assert_eq!(
+                CharCounts::of(line.as_bytes()),
+                char_counts_reference(line.as_bytes()),
+                "{c:?}"
+            );
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn char_counts_bytes(line in proptest::collection::vec(proptest::num::u8::ANY, 0..40)) {
@@ -1094,7 +1111,7 @@ mod tests {
         }
 
         #[test]
-        fn char_counts_mixed(line in "[a-zA-Z0-9 \t|/>.,:\u{a0}\u{bb}\u{2022}\u{c9}\u{e9}\u{130}\u{660}\u{bd}]{0,30}") {
+        fn char_counts_mixed(line in "[a-zA-Z0-9 \t|/>.,:\u{a0}\u{bb}\u{2022}\u{2019}\u{2014}\u{203a}\u{2003}\u{2028}\u{c9}\u{e9}\u{130}\u{660}\u{bd}]{0,30}") {
             let line = line.as_bytes();
             proptest::prop_assert_eq!(CharCounts::of(line), char_counts_reference(line));
         }
