@@ -254,11 +254,11 @@ def train(x, y, w, args, seed):
         "objective": "binary",
         "learning_rate": args.learning_rate,
         "num_leaves": args.leaves,
-        "min_data_in_leaf": 40,
-        "feature_fraction": 0.8,
-        "bagging_fraction": 0.8,
+        "min_data_in_leaf": args.min_data_in_leaf,
+        "feature_fraction": args.feature_fraction,
+        "bagging_fraction": args.bagging_fraction,
         "bagging_freq": 1,
-        "lambda_l2": 1.0,
+        "lambda_l2": args.lambda_l2,
         "verbose": -1,
         "seed": seed,
         "num_threads": args.threads,
@@ -382,6 +382,12 @@ def main():
     ap.add_argument("--trees", type=int, default=150)
     ap.add_argument("--leaves", type=int, default=31)
     ap.add_argument("--learning-rate", type=float, default=0.08)
+    ap.add_argument("--min-data-in-leaf", type=int, default=40)
+    ap.add_argument("--feature-fraction", type=float, default=0.8,
+                    help="share of the features each tree may split on")
+    ap.add_argument("--bagging-fraction", type=float, default=0.8,
+                    help="share of the rows each tree is fitted on")
+    ap.add_argument("--lambda-l2", type=float, default=1.0)
     ap.add_argument("--no-corpus-share", type=float, default=0.3)
     ap.add_argument("--lexicon-min-pages", type=int, default=5,
                     help="give a word a weight only when it is on at least this many pages")
