@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What the corpus pass and the line model cost: one thread, the same inputs,
-# median of N runs each, in one run of this script:
+# median of N runs each, the three in turn, in one run of this script:
 #   base   declutter clean -j1 --no-corpus --no-model   (rules, detectors, jusText classifier)
 #   model  declutter clean -j1 --no-corpus              (line model, no corpus pass)
 #   full   declutter clean -j1                          (corpus pass + line model: the default)
@@ -37,17 +37,21 @@ time_one() { # prints "wall cpu" seconds
   echo "$t" | awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }'
 }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-declare -A wall cpu
+declare -A wall cpu flags_of times
+flags_of[base]="--no-corpus --no-model"
+flags_of[model]="--no-corpus"
+flags_of[full]=""
+# The variants take turns, run by run, so that a host whose speed drifts
+# during the script slows all three alike.
+for _ in $(seq 1 "$runs"); do
+  for variant in base model full; do
+    # shellcheck disable=SC2086  # the flags are a list
+    times[$variant]+="$(time_one ${flags_of[$variant]})"$'\n'
+  done
+done
 for variant in base model full; do
-  case $variant in
-    base) flags=(--no-corpus --no-model) ;;
-    model) flags=(--no-corpus) ;;
-    full) flags=() ;;
-  esac
-  runs_out=()
-  for _ in $(seq 1 "$runs"); do runs_out+=("$(time_one "${flags[@]}")"); done
-  wall[$variant]=$(printf '%s\n' "${runs_out[@]}" | awk '{print $1}' | median)
-  cpu[$variant]=$(printf '%s\n' "${runs_out[@]}" | awk '{print $2}' | median)
+  wall[$variant]=$(printf '%s' "${times[$variant]}" | awk 'NF {print $1}' | median)
+  cpu[$variant]=$(printf '%s' "${times[$variant]}" | awk 'NF {print $2}' | median)
 done
 echo "median of $runs runs; CPU = user + system seconds (what the work costs, whatever the load)"
 printf '%-6s %9s %9s %9s %9s %9s\n' variant wall-s MB/s "x base" cpu-s "x base"
