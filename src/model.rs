@@ -394,8 +394,10 @@ fn char_class(c: char) -> u8 {
 }
 
 impl CharCounts {
-    /// Counts the characters of `raw`: ASCII bytes through [`CHAR_CLASS`],
-    /// other characters decoded and classified by [`char_class`].
+    /// Counts the characters of `raw`: eight ASCII letters and spaces at a
+    /// time where they come in such runs, other ASCII bytes through
+    /// [`CHAR_CLASS`], other characters decoded and classified by
+    /// [`char_class`].
     fn of(raw: &[u8]) -> CharCounts {
         let mut counts = CharCounts::default();
         let mut at_word_start = true;
