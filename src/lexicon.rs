@@ -20,6 +20,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::error::Error;
+use crate::swar;
 use crate::wordtable::{pack, WordTable, SHORT};
 
 /// Slots per word of the lookup table: at most half the slots are used.
@@ -223,15 +224,13 @@ const ALNUM: [bool; 256] = {
 /// first space.
 #[inline]
 fn next_space(line: &[u8], mut i: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    while let Some(chunk) = line.get(i..i + 8) {
-        let bytes: [u8; 8] = chunk.try_into().unwrap_or([b' '; 8]);
-        let x = u64::from_le_bytes(bytes) ^ (ONES * u64::from(b' '));
-        let zero = x.wrapping_sub(ONES) & !x & (ONES * 0x80);
+    while let Some(word) = swar::word_at(line, i) {
+        let x = word ^ (swar::ONES * u64::from(b' '));
+        let zero = x.wrapping_sub(swar::ONES) & !x & swar::HIGH;
         if zero != 0 {
             return i + (zero.trailing_zeros() / 8) as usize;
         }
-        i += 8;
+        i += swar::WIDTH;
     }
     while i < line.len() && line[i] != b' ' {
         i += 1;
@@ -246,10 +245,7 @@ fn next_space(line: &[u8], mut i: usize) -> usize {
 #[inline]
 fn pack_ascii_folded(line: &[u8], from: usize, to: usize) -> u128 {
     let len = to - from;
-    let word_at = |at: usize| -> Option<u64> {
-        let bytes: [u8; 8] = line.get(at..at + 8)?.try_into().ok()?;
-        Some(u64::from_le_bytes(bytes))
-    };
+    let word_at = |at: usize| swar::word_at(line, at);
     // Keeps the low `n` bytes, for `n` in 1..=8.
     let keep = |x: u64, n: usize| x & (u64::MAX >> (8 * (8 - n)));
     let length = (len as u64) << 56;
@@ -300,10 +296,9 @@ fn fold_packed_digits(key: u128) -> u128 {
 /// `0x80`). A digit then loses its low four bits (`0x31..=0x39` to `0x30`).
 #[inline]
 fn fold_digits(x: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let at_least_one = x.wrapping_add(ONES * u64::from(0x80 - b'1'));
-    let past_nine = x.wrapping_add(ONES * u64::from(0x80 - b':'));
-    let digits = at_least_one & !past_nine & (ONES * 0x80);
+    let at_least_one = x.wrapping_add(swar::ONES * u64::from(0x80 - b'1'));
+    let past_nine = x.wrapping_add(swar::ONES * u64::from(0x80 - b':'));
+    let digits = at_least_one & !past_nine & swar::HIGH;
     x & !((digits >> 7) * 0x0F)
 }
 
