@@ -174,6 +174,14 @@ impl Summary {
     }
 }
 
+/// `n` and the noun, in the plural unless `n` is 1: "1 document", "2 documents".
+fn counted(n: impl Into<u64>, noun: &str) -> String {
+    match n.into() {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
+}
+
 /// The number of rules a printed summary shows.
 const TOP_RULES: usize = 10;
 
@@ -184,29 +192,32 @@ impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "{} documents in {} files ({} failed), {:.1} MB in, {:.1} MB out, \
-             {} lines removed, {:.1}s, {:.1} MB/s",
-            self.documents,
-            self.files + self.files_failed,
+            "{} in {} ({} failed), {:.1} MB in, {:.1} MB out, {} removed, {:.1}s, {:.1} MB/s",
+            counted(self.documents, "document"),
+            counted(self.files + self.files_failed, "file"),
             self.files_failed,
             self.bytes_in as f64 / 1e6,
             self.bytes_out as f64 / 1e6,
-            self.lines_removed,
+            counted(self.lines_removed, "line"),
             self.elapsed_secs,
             self.mb_per_s,
         )?;
         if let Some(c) = &self.corpus {
             writeln!(
                 f,
-                "corpus pass: {} documents in {} groups, {} distinct lines{}",
-                c.documents,
-                c.groups,
-                c.distinct_lines,
+                "corpus pass: {} in {}, {}{}",
+                counted(c.documents, "document"),
+                counted(c.groups, "group"),
+                counted(c.distinct_lines, "distinct line"),
                 if c.lossy { " (capped: rare lines forgotten)" } else { "" }
             )?;
         }
         if self.dropped_empty > 0 {
-            writeln!(f, "{} records dropped (empty after cleaning)", self.dropped_empty)?;
+            writeln!(
+                f,
+                "{} dropped (empty after cleaning)",
+                counted(self.dropped_empty, "record")
+            )?;
         }
         if !self.rules.is_empty() {
             let top: Vec<String> = self
@@ -222,8 +233,8 @@ impl fmt::Display for Summary {
                 self.skipped_by_reason.iter().map(|(reason, n)| format!("{reason} {n}")).collect();
             writeln!(
                 f,
-                "{} records passed through unchanged: {}",
-                self.records_skipped,
+                "{} passed through unchanged: {}",
+                counted(self.records_skipped, "record"),
                 why.join(", ")
             )?;
             for skip in self.skips.iter().take(PRINTED_SKIPS) {
@@ -234,5 +245,25 @@ impl fmt::Display for Summary {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_singular_only_for_one() {
+        assert_eq!(counted(0u64, "document"), "0 documents");
+        assert_eq!(counted(1u64, "document"), "1 document");
+        assert_eq!(counted(2u32, "distinct line"), "2 distinct lines");
+    }
+
+    #[test]
+    fn summary_of_one_document() {
+        let summary = Summary { documents: 1, files: 1, lines_removed: 1, ..Summary::default() };
+        let text = summary.to_string();
+        assert!(text.starts_with("1 document in 1 file (0 failed)"), "{text}");
+        assert!(text.contains(", 1 line removed,"), "{text}");
     }
 }
