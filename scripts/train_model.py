@@ -259,6 +259,7 @@ def train(x, y, w, args, seed):
         "bagging_fraction": args.bagging_fraction,
         "bagging_freq": 1,
         "lambda_l2": args.lambda_l2,
+        "max_depth": args.max_depth,
         "verbose": -1,
         "seed": seed,
         "num_threads": args.threads,
@@ -388,6 +389,9 @@ def main():
     ap.add_argument("--bagging-fraction", type=float, default=0.8,
                     help="share of the rows each tree is fitted on")
     ap.add_argument("--lambda-l2", type=float, default=1.0)
+    ap.add_argument("--max-depth", type=int, default=-1,
+                    help="the deepest a tree may grow (-1: no limit); the walk of a batch of "
+                         "lines through a tree takes as many steps as its deepest line needs")
     ap.add_argument("--no-corpus-share", type=float, default=0.3)
     ap.add_argument("--lexicon-min-pages", type=int, default=5,
                     help="give a word a weight only when it is on at least this many pages")
