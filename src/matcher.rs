@@ -442,16 +442,25 @@ fn rule_line(rule: &Rule) -> Option<usize> {
 /// the match itself).
 fn forwards(pattern: &str) -> std::borrow::Cow<'_, str> {
     use regex_syntax::hir::Look;
-    let Ok(hir) = regex_syntax::ParserBuilder::new().utf8(false).build().parse(pattern) else {
+    let parse =
+        |pattern: &str| regex_syntax::ParserBuilder::new().utf8(false).build().parse(pattern).ok();
+    let Some(hir) = parse(pattern) else {
         // `compile` reports the error.
         return pattern.into();
     };
     let props = hir.properties();
-    if props.look_set_suffix().contains(Look::End) && !props.look_set_prefix().contains(Look::Start)
+    if !props.look_set_suffix().contains(Look::End) || props.look_set_prefix().contains(Look::Start)
     {
-        // Flags set inside the group stay inside it; `(?s-u:.)` is any byte,
-        // as in an unanchored search.
-        format!("^(?s-u:.)*?(?:{pattern})").into()
+        return pattern.into();
+    }
+    // Flags set inside the group stay inside it; `(?s-u:.)` is any byte, as
+    // in an unanchored search.
+    let turned = format!("^(?s-u:.)*?(?:{pattern})");
+    // A verbose pattern (`(?x)`) that ends in a comment would swallow the
+    // closing parenthesis: the group is then unclosed and does not parse,
+    // and the pattern is kept as written.
+    if parse(&turned).is_some() {
+        turned.into()
     } else {
         pattern.into()
     }
@@ -601,6 +610,8 @@ phrases = ["阅读更多"]
             (r"Photo", false),
             (r"(?m)Photo$", false),
             (r"(unclosed", false),
+            ("(?x) Photo $ # a comment", false),
+            ("(?x) Photo $ # a comment\n", true),
         ] {
             assert_eq!(forwards(pattern) != pattern, turned, "{pattern}");
         }
