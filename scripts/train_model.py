@@ -379,7 +379,8 @@ def main():
     ap.add_argument("--page-split", action="store_true",
                     help="also try a second threshold for pages with much prose")
     ap.add_argument("--inner-folds", type=int, default=4,
-                    help="folds of the training pages used to choose thresholds")
+                    help="folds of the training pages used to choose thresholds (groups of the "
+                         "other outer folds: from 2 to --folds minus 1)")
     ap.add_argument("--trees", type=int, default=150)
     ap.add_argument("--leaves", type=int, default=31)
     ap.add_argument("--learning-rate", type=float, default=0.08)
@@ -403,6 +404,11 @@ def main():
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--cache", help="cache labels here (a pickle)")
     args = ap.parse_args()
+    if args.folds < 3 or not 2 <= args.inner_folds <= args.folds - 1:
+        # Inner folds group the other outer folds: more of them than there
+        # are outer folds left would train on no pages.
+        ap.error(f"--inner-folds must be from 2 to --folds minus 1 ({args.folds - 1}), "
+                 f"and --folds at least 3")
     MIN_RECALL[0] = args.min_recall
     if args.page_split:
         SPLITS[:0] = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
