@@ -61,6 +61,12 @@ pub struct Gate {
     pub literals: Option<Vec<String>>,
 }
 
+/// `pattern` parsed as `regex::bytes` parses it, or `None` when it does not
+/// parse (compiling it then reports the error).
+pub(crate) fn parse(pattern: &str) -> Option<Hir> {
+    regex_syntax::ParserBuilder::new().utf8(false).build().parse(pattern).ok()
+}
+
 impl Gate {
     /// A gate that lets every line through.
     pub const OPEN: Gate =
@@ -69,14 +75,11 @@ impl Gate {
     /// The gate of `pattern`, parsed as `regex::bytes` parses it; an open
     /// gate when the pattern does not parse.
     pub fn of(pattern: &str) -> Gate {
-        let parsed = regex_syntax::ParserBuilder::new().utf8(false).build().parse(pattern);
-        match parsed {
-            Ok(hir) => Gate::of_hir(&hir),
-            Err(_) => Gate::OPEN,
-        }
+        parse(pattern).map_or(Gate::OPEN, |hir| Gate::of_hir(&hir))
     }
 
-    fn of_hir(hir: &Hir) -> Gate {
+    /// The gate of a parsed pattern (see [`parse`]).
+    pub(crate) fn of_hir(hir: &Hir) -> Gate {
         let props = hir.properties();
         let start = props.look_set_prefix().contains(Look::Start);
         let end = props.look_set_suffix().contains(Look::End);
@@ -603,7 +606,7 @@ mod tests {
     }
 
     fn literals(pattern: &str) -> Option<Vec<String>> {
-        let hir = regex_syntax::ParserBuilder::new().utf8(false).build().parse(pattern).ok()?;
+        let hir = parse(pattern)?;
         required(&hir).filter(|l| worth_searching(l))
     }
 

@@ -22,10 +22,11 @@ use aho_corasick::automaton::Automaton;
 use aho_corasick::nfa::contiguous::NFA;
 use aho_corasick::{Anchored, MatchKind};
 use regex::bytes::Regex;
+use regex_syntax::hir::Hir;
 
 use crate::error::Error;
 use crate::fold::{fold_phrase, is_unspaced_script};
-use crate::gate::{Gate, GateSet, Needles};
+use crate::gate::{self, Gate, GateSet, Needles};
 use crate::lines::{Folded, Line};
 use crate::rules::{Rule, RuleKind, RuleSet, Scope};
 
@@ -143,8 +144,11 @@ impl Matcher {
             match rule.kind {
                 RuleKind::Shape => {
                     for pattern in &rule.patterns {
-                        shapes.push(compile(&forwards(pattern), rule, &source)?);
-                        shape_gates.push((Gate::of(pattern), max_words));
+                        // One parse serves the gate and the forward form.
+                        let hir = gate::parse(pattern);
+                        shapes.push(compile(&forwards(pattern, hir.as_ref()), rule, &source)?);
+                        let shape_gate = hir.as_ref().map_or(Gate::OPEN, Gate::of_hir);
+                        shape_gates.push((shape_gate, max_words));
                         shape_rules.push(index);
                     }
                 }
@@ -440,11 +444,10 @@ fn rule_line(rule: &Rule) -> Option<usize> {
 /// the answer is the same; patterns of other kinds are left as written (a
 /// backward search is fast for a plain literal suffix, and a strip needs
 /// the match itself).
-fn forwards(pattern: &str) -> std::borrow::Cow<'_, str> {
+/// `hir` is the pattern parsed (see [`gate::parse`]).
+fn forwards<'a>(pattern: &'a str, hir: Option<&Hir>) -> std::borrow::Cow<'a, str> {
     use regex_syntax::hir::Look;
-    let parse =
-        |pattern: &str| regex_syntax::ParserBuilder::new().utf8(false).build().parse(pattern).ok();
-    let Some(hir) = parse(pattern) else {
+    let Some(hir) = hir else {
         // `compile` reports the error.
         return pattern.into();
     };
@@ -459,7 +462,7 @@ fn forwards(pattern: &str) -> std::borrow::Cow<'_, str> {
     // A verbose pattern (`(?x)`) that ends in a comment would swallow the
     // closing parenthesis: the group is then unclosed and does not parse,
     // and the pattern is kept as written.
-    if parse(&turned).is_some() {
+    if gate::parse(&turned).is_some() {
         turned.into()
     } else {
         pattern.into()
@@ -613,7 +616,8 @@ phrases = ["阅读更多"]
             ("(?x) Photo $ # a comment", false),
             ("(?x) Photo $ # a comment\n", true),
         ] {
-            assert_eq!(forwards(pattern) != pattern, turned, "{pattern}");
+            let hir = gate::parse(pattern);
+            assert_eq!(forwards(pattern, hir.as_ref()) != pattern, turned, "{pattern}");
         }
     }
 
@@ -641,7 +645,7 @@ phrases = ["阅读更多"]
             let mut line = line;
             line.extend_from_slice(tail.as_bytes());
             for pattern in END_ANCHORED {
-                let turned = forwards(pattern);
+                let turned = forwards(pattern, gate::parse(pattern).as_ref());
                 proptest::prop_assert!(turned != pattern);
                 let (as_written, forward) =
                     (Regex::new(pattern).unwrap(), Regex::new(&turned).unwrap());
