@@ -33,12 +33,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::io::{self, BufRead, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::Mutex;
 
 use bstr::ByteSlice;
 use rayon::prelude::*;
@@ -450,11 +451,12 @@ impl Batch {
         mut report: impl FnMut(&InputFile, Result<FileStats, BatchError>),
     ) {
         let forks = self.forks();
+        let made = OutputDirs::default();
         let mut i = 0;
         while i < files.len() {
             let format = self.format_of(&Source::Path(files[i].path.clone()));
             if format == Format::Jsonl {
-                report(&files[i], self.clean_into(&files[i], out_dir, &forks));
+                report(&files[i], self.clean_into(&files[i], out_dir, &forks, &made));
                 i += 1;
                 continue;
             }
@@ -467,7 +469,7 @@ impl Batch {
             }
             let results: Vec<Result<FileStats, BatchError>> = files[i..end]
                 .par_iter()
-                .map(|file| self.clean_into(file, out_dir, &forks))
+                .map(|file| self.clean_into(file, out_dir, &forks, &made))
                 .collect();
             for (file, result) in files[i..end].iter().zip(results) {
                 report(file, result);
@@ -481,10 +483,11 @@ impl Batch {
         file: &InputFile,
         out_dir: &Path,
         forks: &[Cleaner],
+        made: &OutputDirs,
     ) -> Result<FileStats, BatchError> {
         let target = self.output_path(out_dir, &file.relative);
         if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent).map_err(|source| BatchError::Write {
+            made.create(parent).map_err(|source| BatchError::Write {
                 path: parent.display().to_string(),
                 source,
             })?;
@@ -1052,6 +1055,26 @@ fn read_line(
         n += len;
     }
     Ok((n, false))
+}
+
+/// The output directories one batch has created, so that each is created
+/// once and not once per file (`fs::create_dir_all` costs two system calls
+/// even when the directory exists). A directory that could not be created
+/// is not remembered: every file under it reports its own error.
+#[derive(Default)]
+struct OutputDirs(Mutex<HashSet<PathBuf>>);
+
+impl OutputDirs {
+    fn create(&self, dir: &Path) -> io::Result<()> {
+        if self.0.lock().is_ok_and(|set| set.contains(dir)) {
+            return Ok(());
+        }
+        fs::create_dir_all(dir)?;
+        if let Ok(mut set) = self.0.lock() {
+            set.insert(dir.to_path_buf());
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -700,3 +700,25 @@ fn corpus_pass_groups_by_site_and_is_deterministic() {
     let without = reasons(&[&"--no-corpus"]);
     assert!(without.iter().all(|r| !corpus_removed_line_1(r)));
 }
+
+#[test]
+fn an_output_directory_that_cannot_be_made_fails_each_of_its_files_only() {
+    let dir = TempDir::new("blocked-dir");
+    let seeds = seeds();
+    dir.write("in/a.txt", seeds[0].as_bytes());
+    dir.write("in/sub/b.txt", seeds[1].as_bytes());
+    dir.write("in/sub/c.txt", seeds[2].as_bytes());
+    dir.write("in/z/d.txt", seeds[3].as_bytes());
+    // A file where the output subdirectory `sub` should go.
+    dir.write("out/sub", b"in the way\n");
+    let out_dir = dir.path("out");
+    let out = run(&[&"clean", &"-j2", &dir.path("in"), &"-o", &out_dir], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    // Both files under the blocked directory report it, each once.
+    assert_eq!(err.matches(&out_dir.join("sub").display().to_string()).count(), 2, "{err}");
+    assert!(err.contains("2 of 4 inputs failed"), "{err}");
+    assert_eq!(fs::read_to_string(out_dir.join("a.txt")).expect("a"), clean_text(&seeds[0]));
+    assert_eq!(fs::read_to_string(out_dir.join("z/d.txt")).expect("d"), clean_text(&seeds[3]));
+    assert_eq!(fs::read(out_dir.join("sub")).expect("the file in the way"), b"in the way\n");
+}

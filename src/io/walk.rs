@@ -74,23 +74,29 @@ fn walk_dir(
             return;
         }
     };
-    let mut paths: Vec<PathBuf> = Vec::new();
+    // Each entry's type comes with the directory listing (no system call per
+    // file); only a symbolic link is followed with `fs::metadata`.
+    let mut paths: Vec<(PathBuf, io::Result<fs::FileType>)> = Vec::new();
     for entry in entries {
         match entry {
             Ok(entry) => {
                 if !entry.file_name().to_string_lossy().starts_with('.') {
-                    paths.push(entry.path());
+                    paths.push((entry.path(), entry.file_type()));
                 }
             }
             Err(e) => errors.push((dir.to_path_buf(), e)),
         }
     }
-    paths.sort();
+    paths.sort_by(|a, b| a.0.cmp(&b.0));
     ancestors.push(canonical);
-    for path in paths {
-        match fs::metadata(&path) {
-            Ok(meta) if meta.is_dir() => walk_dir(root, &path, ancestors, files, errors),
-            Ok(_) => {
+    for (path, file_type) in paths {
+        let is_dir = match file_type {
+            Ok(file_type) if !file_type.is_symlink() => Ok(file_type.is_dir()),
+            _ => fs::metadata(&path).map(|meta| meta.is_dir()),
+        };
+        match is_dir {
+            Ok(true) => walk_dir(root, &path, ancestors, files, errors),
+            Ok(false) => {
                 let relative =
                     path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.clone());
                 files.push(InputFile { path, relative });
@@ -113,11 +119,16 @@ mod tests {
         fs::write(dir.join("sub/a.txt"), "a").expect("write");
         std::os::unix::fs::symlink("..", dir.join("sub/up")).expect("symlink");
         std::os::unix::fs::symlink("sub", dir.join("side")).expect("symlink");
+        std::os::unix::fs::symlink("sub/a.txt", dir.join("link.txt")).expect("symlink");
         let (files, errors) = walk_inputs(std::slice::from_ref(&dir));
         let relative: Vec<&Path> = files.iter().map(|f| f.relative.as_path()).collect();
-        // A link to a directory outside the current branch is followed; a
-        // link back to an ancestor is reported once per place it is met.
-        assert_eq!(relative, [Path::new("side/a.txt"), Path::new("sub/a.txt")]);
+        // A link to a directory outside the current branch is followed, a
+        // link to a file is a file; a link back to an ancestor is reported
+        // once per place it is met.
+        assert_eq!(
+            relative,
+            [Path::new("link.txt"), Path::new("side/a.txt"), Path::new("sub/a.txt")]
+        );
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(errors.iter().all(|(p, e)| p.ends_with("up") && e.to_string().contains("loop")));
         fs::remove_dir_all(&dir).expect("cleanup");

@@ -84,10 +84,6 @@ pub fn run(args: CleanArgs) -> Result<ExitCode> {
             Some(path) => Target::Path(path.clone()),
             None => Target::Stdout,
         };
-        let total = match &source {
-            Source::Path(path) => std::fs::metadata(path).ok().map(|m| m.len()),
-            Source::Stdin => None,
-        };
         if let Source::Path(path) = &source {
             if batch.format_of_path(path) == Format::Jsonl {
                 batch = pool.install(|| {
@@ -95,6 +91,10 @@ pub fn run(args: CleanArgs) -> Result<ExitCode> {
                 });
             }
         }
+        let total = || match &source {
+            Source::Path(path) => std::fs::metadata(path).ok().map(|m| m.len()),
+            Source::Stdin => None,
+        };
         let bar = ProgressDisplay::start(args.quiet, total, batch.progress());
         let result = pool.install(|| batch.clean_one(&source, &target));
         bar.stop();
@@ -118,8 +118,12 @@ pub fn run(args: CleanArgs) -> Result<ExitCode> {
         }
         let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
         batch = pool.install(|| with_corpus(batch, &args, &paths, &mut summary));
-        let total = files.iter().filter_map(|f| std::fs::metadata(&f.path).ok()).map(|m| m.len());
-        let bar = ProgressDisplay::start(args.quiet, Some(total.sum()), batch.progress());
+        let total = || {
+            Some(
+                files.iter().filter_map(|f| std::fs::metadata(&f.path).ok()).map(|m| m.len()).sum(),
+            )
+        };
+        let bar = ProgressDisplay::start(args.quiet, total, batch.progress());
         pool.install(|| {
             batch.clean_tree(&files, out_dir, |_, result| match result {
                 Ok(stats) => summary.add(stats),
@@ -170,12 +174,18 @@ struct ProgressDisplay {
 }
 
 impl ProgressDisplay {
-    fn start(quiet: bool, total: Option<u64>, progress: &Progress) -> ProgressDisplay {
+    /// Starts the display; `total` (the input bytes, when known) is asked
+    /// only when a bar is shown, as it costs a system call per file.
+    fn start(
+        quiet: bool,
+        total: impl FnOnce() -> Option<u64>,
+        progress: &Progress,
+    ) -> ProgressDisplay {
         let done = Arc::new(AtomicBool::new(false));
         if quiet || !io::stderr().is_terminal() {
             return ProgressDisplay { bar: None, done, ticker: None };
         }
-        let (bar, template) = match total {
+        let (bar, template) = match total() {
             Some(total) => (
                 ProgressBar::new(total),
                 "{spinner} {bar:20} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} {msg}",
