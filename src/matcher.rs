@@ -444,7 +444,10 @@ fn rule_line(rule: &Rule) -> Option<usize> {
 /// the answer is the same; patterns of other kinds are left as written (a
 /// backward search is fast for a plain literal suffix, and a strip needs
 /// the match itself).
-/// `hir` is the pattern parsed (see [`gate::parse`]).
+///
+/// `hir` is the pattern as [`gate::parse`] parsed it (`None` when it does
+/// not parse). A forward form that does not parse (a verbose pattern ending
+/// in a comment) leaves the pattern as written.
 fn forwards<'a>(pattern: &'a str, hir: Option<&Hir>) -> std::borrow::Cow<'a, str> {
     use regex_syntax::hir::Look;
     let Some(hir) = hir else {
