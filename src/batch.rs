@@ -764,7 +764,9 @@ impl Batch {
             Some(index) => index.group(&self.group_of(record)),
             None => None,
         };
-        let cleaned = cleaner.clean_with_corpus(field.text.as_bytes(), group);
+        let mut cleaned = cleaner.clean_with_corpus(field.text.as_bytes(), group);
+        // A field is a value, not a text file: it ends as it ended.
+        cleaned.end_like(field.text.as_bytes());
         let mut rules: BTreeMap<Arc<str>, u64> = BTreeMap::new();
         tally_rules(&cleaned.removals, |rule, n| {
             *rules.entry(Arc::clone(rule)).or_default() += n;

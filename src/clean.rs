@@ -80,7 +80,9 @@ pub struct Removal {
 pub struct Cleaned {
     /// The kept text: kept lines in order, trailing white space trimmed, runs
     /// of blank lines collapsed to one, no leading or trailing blank line,
-    /// a final newline; empty when nothing is kept.
+    /// a final newline (the convention of text files; see
+    /// [`Cleaned::end_like`] for text held in a field or a string); empty
+    /// when nothing is kept.
     pub text: Vec<u8>,
     /// Every removal, in input order.
     pub removals: Vec<Removal>,
@@ -94,6 +96,19 @@ pub struct Cleaned {
 }
 
 impl Cleaned {
+    /// Ends [`Cleaned::text`] as `input`, the document it was cleaned from,
+    /// ends: drops the final newline when `input` has none.
+    ///
+    /// For text that is a value rather than a file (a JSONL record's field, a
+    /// Python `str`): a value from which nothing was removed then comes back
+    /// byte for byte, instead of gaining the newline that a text file ends
+    /// with.
+    pub fn end_like(&mut self, input: &[u8]) {
+        if !input.ends_with(b"\n") && self.text.last() == Some(&b'\n') {
+            self.text.pop();
+        }
+    }
+
     /// The removal of whole line `line` (1-based), if it was removed.
     pub fn removed_line(&self, line: usize) -> Option<&Removal> {
         let i = self.removals.partition_point(|r| r.line < line);
@@ -723,6 +738,27 @@ mod tests {
                     before the end of the year, as the members were still waiting for a report.";
         let got = clean(&format!("\n\n{body}  \r\n\n\n\n{body} again.\n\n"));
         assert_eq!(got, format!("{body}\n\n{body} again.\n"));
+    }
+
+    #[test]
+    fn end_like_keeps_the_input_s_final_newline_or_its_absence() {
+        let cleaner = Cleaner::new().expect("default cleaner");
+        let body = "The committee said on Tuesday that it would not be able to reach a decision \
+                    before the end of the year, as the members were still waiting for a report.";
+        for (input, want) in [
+            (body.to_string(), body.to_string()),
+            (format!("{body}\n"), format!("{body}\n")),
+            (format!("{body}\r\n"), format!("{body}\n")),
+            (format!("{body}\n\n"), format!("{body}\n")),
+            (format!("{body}\n\nSkip to main content"), body.to_string()),
+            (format!("Skip to main content\n{body}"), body.to_string()),
+            ("Skip to main content".to_string(), String::new()),
+            (String::new(), String::new()),
+        ] {
+            let mut cleaned = cleaner.clean(input.as_bytes());
+            cleaned.end_like(input.as_bytes());
+            assert_eq!(String::from_utf8_lossy(&cleaned.text), want, "{input:?}");
+        }
     }
 
     #[test]

@@ -100,7 +100,9 @@ fn records() -> Vec<(String, String, String)> {
             "{{\"id\": {i},  \"url\":\"https:\\/\\/example.com\\/{i}?a=1&b=\\u00e9\", \
              \"score\":1.50e+0, \"tags\":[ \"x\" ,null,true], "
         );
-        let text = format!("{seed}\nRecord {} ends here.\n", out.len());
+        // Half the texts end without a newline: a field ends as it ended.
+        let end = if out.len() % 2 == 0 { "\n" } else { "" };
+        let text = format!("{seed}\nRecord {} ends here.{end}", out.len());
         let suffix =
             format!(", \"meta\" : {{\"text\":\"not this one\",\"n\":-0.0}}, \"z\":\"{i}\" }}");
         out.push((prefix, text, suffix));
@@ -144,7 +146,9 @@ fn clean_with_corpus(texts: &[&str], corpus: bool) -> Vec<String> {
     texts
         .iter()
         .map(|t| {
-            String::from_utf8(cleaner.clean_with_corpus(t.as_bytes(), group).text).expect("utf-8")
+            let mut cleaned = cleaner.clean_with_corpus(t.as_bytes(), group);
+            cleaned.end_like(t.as_bytes());
+            String::from_utf8(cleaned.text).expect("utf-8")
         })
         .collect()
 }
@@ -174,6 +178,7 @@ fn assert_round_trip_with(records: &[(String, String, String)], output: &[u8], c
         let value = middle.strip_prefix("\"text\": ").expect("text key kept");
         let cleaned: String = serde_json::from_str(value).expect("text is a JSON string");
         assert_eq!(cleaned, expected);
+        assert_eq!(cleaned.ends_with('\n'), text.ends_with('\n'), "{cleaned:?}");
         assert_ne!(cleaned, *text, "the seeds have chrome to remove");
     }
 }
@@ -214,10 +219,13 @@ fn jsonl_dotted_field_path() {
     let input = dir.write("in.jsonl", line.as_bytes());
     let out = run(&[&"clean", &input, &"--field", &"meta.text"], b"");
     assert_ok(&out);
-    let expected = format!(
-        "{{\"text\":\"top\",\"meta\":{{\"a\":1,\"text\":{}}}}}\n",
-        json_string(&clean_text(seed))
-    );
+    // The seed ends without a newline, and so does its cleaned field (a
+    // cleaned text file would end with one).
+    assert!(!seed.ends_with('\n'));
+    let cleaned = clean_text(seed);
+    let field = cleaned.strip_suffix('\n').expect("a text file's final newline");
+    let expected =
+        format!("{{\"text\":\"top\",\"meta\":{{\"a\":1,\"text\":{}}}}}\n", json_string(field));
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
 }
 
@@ -550,10 +558,11 @@ fn text_edge_cases_invalid_utf8_and_empty() {
     );
     assert_eq!(fs::read(out_dir.join("empty.txt")).expect("empty"), b"");
     assert_eq!(fs::read(out_dir.join("empty.jsonl")).expect("empty"), b"");
-    // The last record has no newline: it keeps having none.
+    // The last record has no newline: it keeps having none, and neither
+    // does its text, from which nothing was removed.
     assert_eq!(
         fs::read(out_dir.join("rec.jsonl")).expect("rec"),
-        b"{\"text\":\"\"}\n{\"text\":\"x\\n\"}"
+        b"{\"text\":\"\"}\n{\"text\":\"x\"}"
     );
 }
 

@@ -97,6 +97,13 @@ fn output_text(cleaned: &[u8]) -> Cow<'_, str> {
     String::from_utf8_lossy(cleaned)
 }
 
+/// The kept text of `input`, ending as `input` ends (a `str` is a value, not
+/// a text file: it gains no final newline; see [`Cleaned::end_like`]).
+fn kept_text(mut cleaned: Cleaned, input: &str) -> Vec<u8> {
+    cleaned.end_like(input.as_bytes());
+    cleaned.text
+}
+
 /// One rules file, read when the cleaner is built and kept so that a pickled
 /// cleaner (sent to a Spark executor, say) carries its rules with it.
 #[derive(Debug, Clone)]
@@ -350,8 +357,10 @@ impl PyCleaner {
     /// Cleans one document and returns the kept text.
     ///
     /// The kept lines come back unchanged, in order, with trailing white
-    /// space trimmed, runs of blank lines collapsed to one, and a final
-    /// newline; the result is "" when nothing is kept.
+    /// space trimmed and runs of blank lines collapsed to one; the result
+    /// ends with a newline only when text does, and is "" when nothing is
+    /// kept. A text from which nothing is removed comes back as it was
+    /// (but for that white space).
     ///
     /// Args:
     ///     text: the document (str).
@@ -369,7 +378,7 @@ impl PyCleaner {
     ) -> PyResult<String> {
         let text = as_text(text, "text")?;
         let cleaned = self.run(py, text, corpus.as_deref());
-        Ok(output_text(&cleaned.text).into_owned())
+        Ok(output_text(&kept_text(cleaned, text)).into_owned())
     }
 
     /// What cleaning one document removes, and why: a list of Removal in
@@ -438,7 +447,9 @@ impl PyCleaner {
             py.detach(|| {
                 docs.iter()
                     .enumerate()
-                    .map(|(i, doc)| cleaner.clean_with_corpus(doc.as_bytes(), corpus_of(i)).text)
+                    .map(|(i, doc)| {
+                        kept_text(cleaner.clean_with_corpus(doc.as_bytes(), corpus_of(i)), doc)
+                    })
                     .collect()
             })
         } else {
@@ -453,7 +464,7 @@ impl PyCleaner {
                             let cleaner = rayon::current_thread_index()
                                 .and_then(|t| workers.forks.get(t))
                                 .unwrap_or(shared);
-                            cleaner.clean_with_corpus(doc.as_bytes(), corpus_of(i)).text
+                            kept_text(cleaner.clean_with_corpus(doc.as_bytes(), corpus_of(i)), doc)
                         })
                         .collect()
                 })
@@ -898,7 +909,7 @@ fn clean(
         let cleaner = PyCleaner::from_settings(Settings { rules, ..Settings::defaults() })?;
         cleaner.run(py, text, corpus.as_deref())
     };
-    Ok(output_text(&cleaned.text).into_owned())
+    Ok(output_text(&kept_text(cleaned, text)).into_owned())
 }
 
 /// The distinct fingerprints of a document's lines, sorted: what the

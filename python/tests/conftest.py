@@ -25,10 +25,24 @@ def read_text(path: Path) -> str:
     return path.read_bytes().decode("utf-8", errors="replace")
 
 
+def as_value(file_text: str, text: str) -> str:
+    """What the ``str`` API returns for ``text``, given what the CLI writes
+    for it as a file: the same, without the file's final newline when
+    ``text`` has none (a ``str`` ends as it ended)."""
+    if not text.endswith("\n") and file_text.endswith("\n"):
+        return file_text[:-1]
+    return file_text
+
+
 @pytest.fixture(scope="session")
 def seeds() -> list[tuple[str, str, str]]:
-    """(name, seed text, golden text) for every seed."""
-    return [(p.name, read_text(p), read_text(ROOT / "golden" / p.name)) for p in SEEDS]
+    """(name, seed text, golden text) for every seed; the golden as the
+    ``str`` API returns it (see :func:`as_value`)."""
+    out = []
+    for p in SEEDS:
+        seed = read_text(p)
+        out.append((p.name, seed, as_value(read_text(ROOT / "golden" / p.name), seed)))
+    return out
 
 
 def _find_cli() -> str | None:

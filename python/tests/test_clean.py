@@ -9,7 +9,7 @@ import threading
 import pytest
 
 import declutter
-from conftest import ROOT, run_cli
+from conftest import ROOT, as_value, run_cli
 
 PAGE = (
     "Skip to main content\n\nA headline about the committee\n\nThe committee said on Tuesday "
@@ -48,9 +48,14 @@ def test_clean_batch_edge_cases():
 
 def test_text_edge_cases():
     assert declutter.clean("") == ""
-    assert declutter.clean("One line without a newline at the end") == (
-        "One line without a newline at the end\n"
-    )
+    # A str is a value, not a text file: it ends as it ended.
+    line = "One line without a newline at the end"
+    assert declutter.clean(line) == line
+    assert declutter.clean(line + "\n") == line + "\n"
+    assert declutter.clean(line + "  \n\n\n") == line + "\n"
+    body = "The article text stays as it was written, all of it, every word."
+    assert declutter.clean("Skip to main content\n" + body) == body
+    assert declutter.Cleaner().clean_batch([line, line + "\n"], threads=2) == [line, line + "\n"]
     crlf = PAGE.replace("\n", "\r\n")
     assert declutter.clean(crlf).replace("\r", "") == declutter.clean(PAGE)
     # Non-ASCII text comes back as the same characters.
@@ -177,6 +182,6 @@ def test_cleaner_options_equal_cli_flags(seeds, cli, kwargs, flags):
     again = pickle.loads(pickle.dumps(cleaner))
     for name, seed, _ in seeds:
         out = run_cli(cli, "clean", *flags, str(ROOT / "seeds" / name))
-        want = out.stdout.decode("utf-8", errors="replace")
+        want = as_value(out.stdout.decode("utf-8", errors="replace"), seed)
         assert cleaner.clean(seed) == want, (name, flags)
         assert again.clean(seed) == want, (name, flags)

@@ -142,7 +142,8 @@ class Cleaner:
     ) -> Cleaner: ...
     def clean(self, text: str, corpus: Corpus | None = None) -> str:
         """Cleans one document and returns the kept text ("" when nothing
-        is kept). Raises TypeError when text is not a str."""
+        is kept), ending with a newline only when text does. Raises
+        TypeError when text is not a str."""
     def explain(self, text: str, corpus: Corpus | None = None) -> list[Removal]:
         """What cleaning one document removes, and why, in input order."""
     def clean_batch(
