@@ -101,8 +101,9 @@ impl Cleaned {
     ///
     /// For text that is a value rather than a file (a JSONL record's field, a
     /// Python `str`): a value from which nothing was removed then comes back
-    /// byte for byte, instead of gaining the newline that a text file ends
-    /// with.
+    /// as it was, but for the white space the output normalises, instead of
+    /// gaining the newline that a text file ends with. Only the last byte of
+    /// `input` counts: `"a\n "` ends in a space, so its text gets no newline.
     pub fn end_like(&mut self, input: &[u8]) {
         if !input.ends_with(b"\n") && self.text.last() == Some(&b'\n') {
             self.text.pop();
