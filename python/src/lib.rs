@@ -10,7 +10,6 @@
 //! [`PyCleaner::clean_batch`] cleans on a rayon pool of its own, one
 //! [`Cleaner::fork`] per worker thread, as the CLI's batch driver does.
 
-use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -90,18 +89,15 @@ fn as_text<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<&'a str> {
     }
 }
 
-/// Cleaned text as a `str`. The input was valid UTF-8 and the cleaner keeps
-/// whole lines or cuts at regex matches, so this never actually replaces
-/// anything; it only guards the invariant.
-fn output_text(cleaned: &[u8]) -> Cow<'_, str> {
-    String::from_utf8_lossy(cleaned)
-}
-
-/// The kept text of `input`, ending as `input` ends (a `str` is a value, not
-/// a text file: it gains no final newline; see [`Cleaned::end_like`]).
-fn kept_text(mut cleaned: Cleaned, input: &str) -> Vec<u8> {
+/// The kept text of `input` as a `str`, ending as `input` ends (a `str` is a
+/// value, not a text file: it gains no final newline; see
+/// [`Cleaned::end_like`]). The input was valid UTF-8 and the cleaner keeps
+/// whole lines or cuts at regex matches, so the lossy fallback never
+/// actually replaces anything; it only guards the invariant.
+fn kept_text(mut cleaned: Cleaned, input: &str) -> String {
     cleaned.end_like(input.as_bytes());
-    cleaned.text
+    String::from_utf8(cleaned.text)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// One rules file, read when the cleaner is built and kept so that a pickled
@@ -378,7 +374,7 @@ impl PyCleaner {
     ) -> PyResult<String> {
         let text = as_text(text, "text")?;
         let cleaned = self.run(py, text, corpus.as_deref());
-        Ok(output_text(&kept_text(cleaned, text)).into_owned())
+        Ok(kept_text(cleaned, text))
     }
 
     /// What cleaning one document removes, and why: a list of Removal in
@@ -442,7 +438,7 @@ impl PyCleaner {
             Corpora::One(c) => Some(&**c),
             Corpora::Each(cs) => cs[i].as_deref(),
         };
-        let cleaned: Vec<Vec<u8>> = if threads == 1 || docs.len() < 2 {
+        let cleaned: Vec<String> = if threads == 1 || docs.len() < 2 {
             let cleaner = &self.cleaner;
             py.detach(|| {
                 docs.iter()
@@ -471,7 +467,7 @@ impl PyCleaner {
             })
         };
         let out: Vec<Bound<'py, PyString>> =
-            cleaned.iter().map(|text| PyString::new(py, &output_text(text))).collect();
+            cleaned.iter().map(|text| PyString::new(py, text)).collect();
         PyList::new(py, out)
     }
 
@@ -909,7 +905,7 @@ fn clean(
         let cleaner = PyCleaner::from_settings(Settings { rules, ..Settings::defaults() })?;
         cleaner.run(py, text, corpus.as_deref())
     };
-    Ok(output_text(&kept_text(cleaned, text)).into_owned())
+    Ok(kept_text(cleaned, text))
 }
 
 /// The distinct fingerprints of a document's lines, sorted: what the
