@@ -6,28 +6,23 @@ use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 const BIN: &str = env!("CARGO_BIN_EXE_declutter");
 
 /// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
+struct TempDir(tempfile::TempDir);
 
 impl TempDir {
     fn new(name: &str) -> TempDir {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "declutter-test-{name}-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("mkdir");
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("declutter-test-{name}-"))
+            .tempdir()
+            .expect("mkdir");
         TempDir(dir)
     }
 
     fn path(&self, rel: &str) -> PathBuf {
-        self.0.join(rel)
+        self.0.path().join(rel)
     }
 
     fn write(&self, rel: &str, data: &[u8]) -> PathBuf {
@@ -37,12 +32,6 @@ impl TempDir {
         }
         fs::write(&path, data).expect("write");
         path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
     }
 }
 

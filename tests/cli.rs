@@ -24,7 +24,8 @@ fn dash_is_stdin() {
 
 #[test]
 fn file_to_output_file() {
-    let dir = tempdir("cli-file");
+    let tmp = tempdir("cli-file");
+    let dir = tmp.path();
     let target = dir.join("out.txt");
     let target_s = target.to_str().expect("utf8 path");
     let out = run(&["clean", "seeds/002_543e5c31551bec91.txt", "-o", target_s], None);
@@ -40,7 +41,8 @@ fn file_to_output_file() {
 
 #[test]
 fn directory_to_directory_keeps_relative_paths() {
-    let dir = tempdir("cli-dir");
+    let tmp = tempdir("cli-dir");
+    let dir = tmp.path();
     let input = dir.join("in");
     std::fs::create_dir_all(input.join("nested")).expect("mkdir");
     std::fs::write(input.join("a.txt"), PAGE).expect("write");
@@ -63,7 +65,8 @@ fn missing_input_is_an_error_naming_the_file() {
 
 #[test]
 fn bad_rules_file_names_file_line_and_rule() {
-    let dir = tempdir("cli-rules");
+    let tmp = tempdir("cli-rules");
+    let dir = tmp.path();
     let rules = dir.join("bad.toml");
     std::fs::write(&rules, "[[rule]]\nname = \"oops\"\nkind = \"shape\"\npatterns = ['(']\n")
         .expect("write");
@@ -75,7 +78,8 @@ fn bad_rules_file_names_file_line_and_rule() {
 
 #[test]
 fn user_rules_add_and_no_default_rules_starts_empty() {
-    let dir = tempdir("cli-user-rules");
+    let tmp = tempdir("cli-user-rules");
+    let dir = tmp.path();
     let rules = dir.join("mine.toml");
     std::fs::write(
         &rules,
@@ -142,7 +146,8 @@ fn empty_input_gives_empty_output() {
 
 #[test]
 fn features_reads_a_lexicon_and_prints_the_words_it_looks_up() {
-    let dir = tempdir("cli-features");
+    let tmp = tempdir("cli-features");
+    let dir = tmp.path();
     let page = dir.join("page.txt");
     std::fs::write(&page, PAGE).expect("write");
     let lexicon = dir.join("lexicon.json");

@@ -145,7 +145,8 @@ fn assert_outputs_complete(expected: &HashMap<String, Vec<u8>>, out: &Path) -> u
 #[test]
 fn stdout_on_a_full_device_exits_2_with_a_message() {
     let page = root().join("seeds").join(&seed_names()[0]);
-    let jsonl = tempdir("faults-full").join("in.jsonl");
+    let tmp = tempdir("faults-full");
+    let jsonl = tmp.path().join("in.jsonl");
     fs::write(&jsonl, jsonl_of(&seed_docs(3))).expect("write");
     let cases: [&[&dyn AsRef<std::ffi::OsStr>]; 3] =
         [&[&"clean", &page], &[&"clean", &jsonl], &[&"explain", &"--color", &"never", &page]];
@@ -226,8 +227,9 @@ fn mixed_batch(dir: &Path, small: usize) -> PathBuf {
 fn file_size_limit_fails_only_the_large_outputs_and_leaves_no_temp_file() {
     // RLIMIT_FSIZE stands in for a full disk on any machine: a write past
     // the limit fails with EFBIG once SIGXFSZ is ignored.
-    let dir = tempdir("faults-fsize");
-    let input = mixed_batch(&dir, 3);
+    let tmp = tempdir("faults-fsize");
+    let dir = tmp.path();
+    let input = mixed_batch(dir, 3);
     let out = dir.join("out");
     let stats = dir.join("stats.json");
     let script = format!(
@@ -268,7 +270,8 @@ impl Drop for Mount {
 
 #[test]
 fn tmpfs_full_fails_the_files_that_do_not_fit() {
-    let dir = tempdir("faults-tmpfs");
+    let tmp = tempdir("faults-tmpfs");
+    let dir = tmp.path();
     let mountpoint = dir.join("small");
     fs::create_dir_all(&mountpoint).expect("mkdir");
     let mounted = Command::new("mount")
@@ -337,7 +340,8 @@ fn kill_when(
 fn sigkill_mid_batch_leaves_only_complete_outputs_and_a_rerun_completes() {
     // Big enough that a fast build cannot finish between two polls.
     const TEXT_DOCS: usize = 200;
-    let dir = tempdir("faults-kill");
+    let tmp = tempdir("faults-kill");
+    let dir = tmp.path();
     let input = dir.join("in");
     fs::create_dir_all(&input).expect("mkdir");
     // Sorted first: a JSONL file large enough to be killed while written.
@@ -404,7 +408,8 @@ fn sigkill_mid_batch_leaves_only_complete_outputs_and_a_rerun_completes() {
 
 #[test]
 fn unreadable_inputs_are_reported_counted_and_the_rest_finishes() {
-    let dir = tempdir("faults-read");
+    let tmp = tempdir("faults-read");
+    let dir = tmp.path();
     let input = dir.join("in");
     fs::create_dir_all(input.join("sub")).expect("mkdir");
     let docs = seed_docs(3);
@@ -446,7 +451,8 @@ fn unreadable_inputs_are_reported_counted_and_the_rest_finishes() {
 
 #[test]
 fn bad_regex_error_names_the_rule_and_file_line() {
-    let dir = tempdir("faults-rules");
+    let tmp = tempdir("faults-rules");
+    let dir = tmp.path();
     let good = dir.join("good.toml");
     fs::write(&good, "[[rule]]\nname = \"ok\"\nkind = \"line\"\nphrases = [\"Fine\"]\n")
         .expect("write");
@@ -531,7 +537,8 @@ fn rules_with_100k_phrases_build_in_bounded_memory() {
 
 #[test]
 fn a_20_mb_single_line_on_stdin_passes_through_counted() {
-    let dir = tempdir("faults-long");
+    let tmp = tempdir("faults-long");
+    let dir = tmp.path();
     let line: Vec<u8> = b"Read more about it. ".iter().copied().cycle().take(20 << 20).collect();
     let stats = dir.join("s.json");
     for data in [line.clone(), [&line[..], b"\n"].concat()] {

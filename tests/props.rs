@@ -400,7 +400,8 @@ proptest! {
     ) {
         use declutter::io::InputFile;
         use declutter::Batch;
-        let dir = crate::util::tempdir("props-batch");
+        let tmp = crate::util::tempdir("props-batch");
+        let dir = tmp.path();
         std::fs::create_dir_all(dir.join("in")).expect("mkdir");
         let mut files = Vec::new();
         for (i, doc) in docs.iter().enumerate() {
@@ -451,7 +452,6 @@ proptest! {
         for (i, doc) in docs.iter().enumerate() {
             prop_assert_eq!(&want[i], &FULL.clean_with_corpus(doc, index.group("")).text);
         }
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }
 

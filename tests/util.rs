@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -67,18 +66,13 @@ pub fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
     child.wait_with_output().expect("wait declutter")
 }
 
-static DIRS: AtomicUsize = AtomicUsize::new(0);
-
-/// A fresh, empty temporary directory for one test.
-pub fn tempdir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "declutter-test-{tag}-{}-{}",
-        std::process::id(),
-        DIRS.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create temp dir");
-    dir
+/// A fresh, empty temporary directory for one test, removed when the
+/// returned guard is dropped.
+pub fn tempdir(tag: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("declutter-test-{tag}-"))
+        .tempdir()
+        .expect("create temp dir")
 }
 
 /// Token-level F1 (whitespace tokens, bag of words), as the benchmark scores.
