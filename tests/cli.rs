@@ -57,6 +57,29 @@ fn directory_to_directory_keeps_relative_paths() {
 }
 
 #[test]
+fn an_output_directory_inside_the_input_is_not_read_back() {
+    let tmp = tempdir("cli-nested-out");
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).expect("mkdir");
+    // Five copies of the page: enough documents for corpus evidence, so
+    // outputs read back as inputs would also change what is removed.
+    for i in 0..5 {
+        std::fs::write(input.join(format!("p{i}.txt")), PAGE).expect("write");
+    }
+    let output = input.join("out");
+    let args = ["clean", input.to_str().expect("p"), "-o", output.to_str().expect("p"), "--force"];
+    let first = run(&args, None);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let cleaned = std::fs::read(output.join("p0.txt")).expect("output");
+    let again = run(&args, None);
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    let summary = String::from_utf8_lossy(&again.stderr);
+    assert!(summary.contains("5 documents in 5 files"), "{summary}");
+    assert!(!output.join("out").exists(), "the outputs were cleaned as inputs");
+    assert_eq!(std::fs::read(output.join("p0.txt")).expect("output"), cleaned);
+}
+
+#[test]
 fn missing_input_is_an_error_naming_the_file() {
     let out = run(&["clean", "no/such/file.txt"], None);
     assert_eq!(out.status.code(), Some(2));

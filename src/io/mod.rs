@@ -8,4 +8,4 @@ mod walk;
 
 pub use atomic::{write_atomic, AtomicFile};
 pub use input::{Compression, Format};
-pub use walk::{walk_inputs, InputFile};
+pub use walk::{walk_inputs, walk_inputs_except, InputFile};

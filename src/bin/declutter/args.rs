@@ -59,6 +59,8 @@ pub struct CleanArgs {
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Output file (one input) or directory (several inputs or a directory).
+    /// An output directory inside an input directory is skipped by the walk,
+    /// so a second run does not clean its own outputs.
     #[arg(short, long, value_name = "OUTPUT")]
     pub output: Option<PathBuf>,
     /// Worker threads (default: all cores).

@@ -12,7 +12,7 @@ use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use declutter::batch::{Progress, Source, Target};
-use declutter::io::{walk_inputs, write_atomic, Compression, Format};
+use declutter::io::{walk_inputs_except, write_atomic, Compression, Format};
 use declutter::stats::{CorpusStats, Summary};
 use declutter::{Batch, BatchError};
 
@@ -110,7 +110,7 @@ pub fn run(args: CleanArgs) -> Result<ExitCode> {
         if out_dir.exists() && !out_dir.is_dir() {
             bail!("{}: output exists and is not a directory", out_dir.display());
         }
-        let (files, walk_errors) = walk_inputs(&args.inputs);
+        let (files, walk_errors) = walk_inputs_except(&args.inputs, Some(out_dir));
         for (path, err) in &walk_errors {
             let message = format!("{}: {err}", path.display());
             eprintln!("declutter: {message}");
