@@ -151,6 +151,51 @@ fn explain_reports_the_pages_model_threshold_on_stderr() {
 }
 
 #[test]
+fn explain_reads_jsonl_records_and_compressed_files() {
+    use std::io::Write;
+    let tmp = tempdir("cli-explain");
+    let page = read("seeds/000_95da05e945fef0a6.txt");
+    let seed = String::from_utf8(page.clone()).expect("utf8");
+    let jsonl = tmp.path().join("pages.jsonl");
+    let record = |text: &str| serde_json::json!({ "text": text, "url": "https://x.test/a" });
+    let data = format!("{}\n{{\"text\": \n\n{}\n", record(&seed), record(PAGE));
+    std::fs::write(&jsonl, data).expect("write");
+    let explain = |args: &[&str], stdin: Option<&[u8]>| {
+        let out = run(&[&["explain", "--color", "never"], args].concat(), stdin);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("utf8")
+    };
+    let as_text = |text: &str| explain(&["-"], Some(text.as_bytes()));
+    let path = jsonl.to_str().expect("p");
+    // Every record, under a header naming its line; the blank line 3 is no
+    // record. Each block is what explaining the record's text alone shows.
+    let all = explain(&[path], None);
+    let blocks: Vec<&str> = all.split("== ").filter(|b| !b.is_empty()).collect();
+    assert_eq!(blocks.len(), 3, "{all}");
+    assert!(blocks[0].starts_with(&format!("{path}:1 (line model: lines scoring below")));
+    assert_eq!(blocks[0].split_once('\n').expect("header").1, as_text(&seed));
+    assert_eq!(blocks[1], format!("{path}:2: malformed-json, not explained\n"));
+    assert_eq!(blocks[2].split_once('\n').expect("header").1, as_text(PAGE));
+    // One record by its line, from a file or from stdin with --format.
+    let one = explain(&[path, "--record", "4"], None);
+    assert_eq!(one, format!("== {path}:4\n{}", as_text(PAGE)));
+    let piped = explain(
+        &["-", "--format", "jsonl", "--record", "4"],
+        Some(&std::fs::read(&jsonl).expect("read")),
+    );
+    assert_eq!(piped, one.replace(path, "<stdin>"));
+    let missing = run(&["explain", path, "--record", "3"], None);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no JSONL record on line 3"));
+    // A compressed page is explained as its text, not as its bytes.
+    let gz = tmp.path().join("page.txt.gz");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(&page).expect("gzip");
+    std::fs::write(&gz, encoder.finish().expect("gzip")).expect("write");
+    assert_eq!(explain(&[gz.to_str().expect("p")], None), as_text(&seed));
+}
+
+#[test]
 fn rules_export_phrases() {
     let out = run(&["rules", "--export-phrases"], None);
     assert!(out.status.success());

@@ -154,6 +154,18 @@ pub struct ExplainArgs {
     /// Show only removed lines.
     #[arg(long)]
     pub removed_only: bool,
+    /// Input format (default: from the file name: .jsonl/.json/.ndjson are jsonl; stdin is
+    /// text). Compressed inputs (.gz, .zst; on stdin by their magic number) are read
+    /// decompressed.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<FormatArg>,
+    /// The JSONL field holding the text; a dotted path such as `meta.text` reaches into objects.
+    #[arg(long, value_name = "PATH", default_value = "text")]
+    pub field: String,
+    /// JSONL: explain only the record on this line of the file (1-based); by default every
+    /// record is explained, each under a `==` header naming its line.
+    #[arg(long, value_name = "LINE")]
+    pub record: Option<u64>,
     /// Rule options.
     #[command(flatten)]
     pub rules: RuleOptions,

@@ -7,8 +7,7 @@ mod explain;
 mod features;
 
 use std::fs;
-use std::io::{self, Read, Write};
-use std::path::Path;
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -72,17 +71,6 @@ pub(crate) fn build_cleaner(options: &RuleOptions) -> Result<Cleaner> {
         builder.rules(RuleSet::parse(&text, &path.display().to_string())?);
     }
     Ok(builder.build()?)
-}
-
-/// Reads a path, or stdin for `-`.
-pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>> {
-    if path.as_os_str() == "-" {
-        let mut data = Vec::new();
-        io::stdin().lock().read_to_end(&mut data).context("<stdin>: cannot read")?;
-        Ok(data)
-    } else {
-        fs::read(path).with_context(|| format!("{}: cannot read", path.display()))
-    }
 }
 
 fn rules(args: RulesArgs) -> Result<ExitCode> {
