@@ -429,10 +429,9 @@ impl Corpus {
 /// `""` for documents without a URL), under one cap on distinct lines.
 #[derive(Debug, Clone, Default)]
 pub struct CorpusIndex {
-    groups: FxHashMap<String, Corpus>,
-    /// A hash of each document's fingerprint set, per group: an exact copy
-    /// of a document (the same page crawled twice) is not evidence.
-    seen: FxHashMap<String, rustc_hash::FxHashSet<u64>>,
+    /// One entry per group: a broad crawl has about as many groups as
+    /// sites, most of them with one document, so an entry is kept small.
+    groups: FxHashMap<Box<str>, Group>,
     lines: usize,
     max_lines: usize,
     pruned: bool,
@@ -451,23 +450,20 @@ impl CorpusIndex {
     /// group is not counted again: copies of a page are not a template.
     pub fn add_document(&mut self, group: &str, distinct: &[u64]) {
         let whole = document_key(distinct);
-        let seen = match self.seen.get_mut(group) {
-            Some(seen) => seen,
-            None => self.seen.entry(group.to_string()).or_default(),
-        };
-        if !seen.insert(whole) {
-            return;
+        match self.groups.get_mut(group) {
+            Some(entry) => {
+                if !entry.first_sighting(whole) {
+                    return;
+                }
+            }
+            None => {
+                self.groups.insert(group.into(), Group::new(whole));
+            }
         }
         if self.lines + distinct.len() > self.max_lines {
             self.prune(distinct.len());
         }
-        let corpus = match self.groups.get_mut(group) {
-            Some(corpus) => corpus,
-            None => self
-                .groups
-                .entry(group.to_string())
-                .or_insert_with(|| Corpus::with_capacity_limit(usize::MAX)),
-        };
+        let Some(Group { corpus, .. }) = self.groups.get_mut(group) else { return };
         let before = corpus.len();
         corpus.add_document(distinct);
         self.lines = self.lines - before + corpus.len();
@@ -479,11 +475,14 @@ impl CorpusIndex {
         let target = self.max_lines / 2;
         let mut floor = 1;
         while self.lines + incoming > target && self.lines > 0 {
-            for corpus in self.groups.values_mut() {
+            for Group { corpus, .. } in self.groups.values_mut() {
                 corpus.counts.retain(|_, n| *n > floor);
+                // What the cap bounds is memory: give back the room of the
+                // lines forgotten.
+                corpus.counts.shrink_to_fit();
                 corpus.pruned = true;
             }
-            self.lines = self.groups.values().map(Corpus::len).sum();
+            self.lines = self.groups.values().map(|g| g.corpus.len()).sum();
             floor = floor.saturating_mul(2);
             self.pruned = true;
         }
@@ -491,7 +490,7 @@ impl CorpusIndex {
 
     /// The counts of `group`, if any document of it was added.
     pub fn group(&self, group: &str) -> Option<&Corpus> {
-        self.groups.get(group)
+        self.groups.get(group).map(|g| &g.corpus)
     }
 
     /// The number of groups.
@@ -501,7 +500,7 @@ impl CorpusIndex {
 
     /// The number of documents added, over all groups.
     pub fn documents(&self) -> u64 {
-        self.groups.values().map(Corpus::documents).sum()
+        self.groups.values().map(|g| g.corpus.documents()).sum()
     }
 
     /// The number of distinct lines held, over all groups.
@@ -512,6 +511,35 @@ impl CorpusIndex {
     /// Whether the cap forced the index to forget lines.
     pub fn is_lossy(&self) -> bool {
         self.pruned
+    }
+}
+
+/// One group of a [`CorpusIndex`]: its counts, and which documents it
+/// has (to count an exact copy once).
+#[derive(Debug, Clone)]
+struct Group {
+    corpus: Corpus,
+    /// The [`document_key`] of the group's first document: most groups of
+    /// a crawl have one, and then need no set.
+    first: u64,
+    /// The keys of its other documents.
+    others: rustc_hash::FxHashSet<u64>,
+}
+
+impl Group {
+    /// A group whose first document has key `first` (not yet counted).
+    fn new(first: u64) -> Group {
+        Group {
+            corpus: Corpus::with_capacity_limit(usize::MAX),
+            first,
+            others: rustc_hash::FxHashSet::default(),
+        }
+    }
+
+    /// Whether a document with key `whole` is new to the group (and now
+    /// known to it).
+    fn first_sighting(&mut self, whole: u64) -> bool {
+        whole != self.first && self.others.insert(whole)
     }
 }
 
@@ -683,6 +711,27 @@ mod tests {
         }
         assert!(corpus.is_lossy());
         assert!(corpus.count(common) >= 10);
+    }
+
+    #[test]
+    fn index_counts_each_page_of_a_group_once() {
+        let mut index = CorpusIndex::new(1 << 10);
+        let home = fingerprint(b"Home").unwrap();
+        let first = fingerprints(b"Home\nFirst story\n");
+        let second = fingerprints(b"Home\nSecond story\n");
+        // Copies of a group's first page and of a later one; the same page
+        // in another group is that group's own.
+        for (group, page) in
+            [("x", &first), ("x", &first), ("x", &second), ("x", &second), ("x", &first)]
+                .into_iter()
+                .chain([("y", &first)])
+        {
+            index.add_document(group, page);
+        }
+        let x = index.group("x").unwrap();
+        assert_eq!((x.documents(), x.count(home)), (2, 2));
+        assert_eq!(index.group("y").unwrap().documents(), 1);
+        assert_eq!((index.groups(), index.documents(), index.lines()), (2, 3, 5));
     }
 
     #[test]
