@@ -210,9 +210,12 @@ impl BatchBuilder {
         self
     }
 
-    /// The cap on distinct lines the corpus pass holds over all groups
-    /// ([`corpus::DEFAULT_MAX_LINES`] by default; about 36 bytes each at
-    /// most). Past it, the lines seen in the fewest documents are forgotten.
+    /// The cap on what the corpus pass holds over all groups, in distinct
+    /// lines ([`corpus::DEFAULT_MAX_LINES`] by default; about 36 bytes each
+    /// at most; a group counts as [`corpus::GROUP_COST`] lines, each page
+    /// of a group after its first as one). Past it, the lines and groups
+    /// seen in the fewest documents are forgotten (see
+    /// [`CorpusIndex::new`]).
     pub fn corpus_max_lines(&mut self, lines: usize) -> &mut BatchBuilder {
         self.corpus_max_lines = lines.max(1);
         self

@@ -19,7 +19,9 @@
 //! whole batch). It costs about 16 bytes per distinct line plus hash-table
 //! slack (at most about 36 bytes per distinct line in all); past its cap it
 //! forgets the lines seen in only one document so far (a lossy count, see
-//! [`Corpus::with_capacity_limit`]).
+//! [`Corpus::with_capacity_limit`]). [`CorpusIndex`] holds one per group
+//! for a batch, under one cap that also counts the groups (a crawl has
+//! about as many as sites), so that it bounds memory.
 //!
 //! # Example
 //! ```
@@ -44,9 +46,10 @@ use crate::swar;
 use bstr::ByteSlice;
 use rustc_hash::FxHashMap;
 
-/// The default cap on distinct lines held by one [`Corpus`]: 4 Mi lines,
-/// about 150 MB at worst.
-pub const DEFAULT_MAX_LINES: usize = 1 << 22;
+/// The default cap on distinct lines held by one [`Corpus`] or one
+/// [`CorpusIndex`] (where a group counts as [`GROUP_COST`] lines): 8 Mi
+/// lines, about 300 MB at worst.
+pub const DEFAULT_MAX_LINES: usize = 1 << 23;
 
 /// The fingerprint of one line, or `None` when the line has no letter or
 /// digit (blank lines and rules of punctuation carry no evidence).
@@ -425,22 +428,40 @@ impl Corpus {
     }
 }
 
+/// What a group of a [`CorpusIndex`] costs against its cap, in distinct
+/// lines: a group takes about 300 bytes, a line at most about 36.
+pub const GROUP_COST: usize = 8;
+
 /// Corpus evidence for a whole batch: one [`Corpus`] per group (a site, or
-/// `""` for documents without a URL), under one cap on distinct lines.
+/// `""` for documents without a URL), under one cap on what it holds:
+/// distinct lines, groups (each [`GROUP_COST`] lines) and the keys that
+/// tell a group's pages apart (one line each), so that the cap bounds
+/// memory however many sites a crawl has.
 #[derive(Debug, Clone, Default)]
 pub struct CorpusIndex {
     /// One entry per group: a broad crawl has about as many groups as
     /// sites, most of them with one document, so an entry is kept small.
     groups: FxHashMap<Box<str>, Group>,
+    /// Distinct lines held, over all groups.
     lines: usize,
+    /// What is held against the cap: `lines`, plus [`GROUP_COST`] per
+    /// group, plus one per page key beyond a group's first.
+    used: usize,
     max_lines: usize,
+    /// Documents added (copies not counted), forgotten groups' included.
+    documents: u64,
     pruned: bool,
 }
 
 impl CorpusIndex {
     /// An empty index holding at most about `max_lines` distinct lines over
-    /// all groups (see [`Corpus::with_capacity_limit`] for what happens at
-    /// the cap).
+    /// all groups, a group counting as [`GROUP_COST`] lines. At the cap it
+    /// forgets the lines seen in only one document so far, and the groups
+    /// with only one document (then two, and so on, until at most half the
+    /// cap is used); a forgotten group that comes back starts again from
+    /// its next document, so counts are lower bounds, as in
+    /// [`Corpus::with_capacity_limit`]. What is forgotten depends only on
+    /// the order documents are added.
     pub fn new(max_lines: usize) -> CorpusIndex {
         CorpusIndex { max_lines: max_lines.max(1), ..CorpusIndex::default() }
     }
@@ -450,39 +471,55 @@ impl CorpusIndex {
     /// group is not counted again: copies of a page are not a template.
     pub fn add_document(&mut self, group: &str, distinct: &[u64]) {
         let whole = document_key(distinct);
-        match self.groups.get_mut(group) {
+        let known = match self.groups.get(group) {
+            Some(entry) if entry.has(whole) => return,
+            Some(_) => true,
+            None => false,
+        };
+        let incoming = distinct.len() + if known { 1 } else { GROUP_COST };
+        if self.used + incoming > self.max_lines {
+            self.prune(incoming);
+        }
+        // Pruning may have forgotten the group: it then starts again here.
+        let entry = match self.groups.get_mut(group) {
             Some(entry) => {
-                if !entry.first_sighting(whole) {
-                    return;
-                }
+                entry.others.insert(whole);
+                self.used += 1;
+                entry
             }
             None => {
-                self.groups.insert(group.into(), Group::new(whole));
+                self.used += GROUP_COST;
+                self.groups.entry(group.into()).or_insert_with(|| Group::new(whole))
             }
-        }
-        if self.lines + distinct.len() > self.max_lines {
-            self.prune(distinct.len());
-        }
-        let Some(Group { corpus, .. }) = self.groups.get_mut(group) else { return };
-        let before = corpus.len();
-        corpus.add_document(distinct);
-        self.lines = self.lines - before + corpus.len();
+        };
+        let before = entry.corpus.len();
+        entry.corpus.add_document(distinct);
+        let added = entry.corpus.len() - before;
+        self.lines += added;
+        self.used += added;
+        self.documents += 1;
     }
 
-    /// Forgets the lines seen in the fewest documents, over all groups,
-    /// until at most half the cap is used (making room for `incoming`).
+    /// Forgets the lines seen in the fewest documents and the groups with
+    /// the fewest, over all groups, until at most half the cap is used
+    /// (making room for `incoming`).
     fn prune(&mut self, incoming: usize) {
         let target = self.max_lines / 2;
-        let mut floor = 1;
-        while self.lines + incoming > target && self.lines > 0 {
-            for Group { corpus, .. } in self.groups.values_mut() {
-                corpus.counts.retain(|_, n| *n > floor);
-                // What the cap bounds is memory: give back the room of the
-                // lines forgotten.
+        let mut floor = 1u64;
+        while self.used + incoming > target && !self.groups.is_empty() {
+            let count_floor = u32::try_from(floor).unwrap_or(u32::MAX);
+            self.groups.retain(|_, group| group.corpus.documents() > floor);
+            for Group { corpus, others, .. } in self.groups.values_mut() {
+                corpus.counts.retain(|_, n| *n > count_floor);
+                // What the cap bounds is memory: give back the room of
+                // what was forgotten.
                 corpus.counts.shrink_to_fit();
+                others.shrink_to_fit();
                 corpus.pruned = true;
             }
             self.lines = self.groups.values().map(|g| g.corpus.len()).sum();
+            self.used = self.lines
+                + self.groups.values().map(|g| GROUP_COST + g.others.len()).sum::<usize>();
             floor = floor.saturating_mul(2);
             self.pruned = true;
         }
@@ -493,14 +530,16 @@ impl CorpusIndex {
         self.groups.get(group).map(|g| &g.corpus)
     }
 
-    /// The number of groups.
+    /// The number of groups held (after the cap, those not forgotten).
     pub fn groups(&self) -> usize {
         self.groups.len()
     }
 
-    /// The number of documents added, over all groups.
+    /// The number of documents added, over all groups (an exact copy of a
+    /// page of its group is not counted; a forgotten group's documents
+    /// are).
     pub fn documents(&self) -> u64 {
-        self.groups.values().map(|g| g.corpus.documents()).sum()
+        self.documents
     }
 
     /// The number of distinct lines held, over all groups.
@@ -508,7 +547,7 @@ impl CorpusIndex {
         self.lines
     }
 
-    /// Whether the cap forced the index to forget lines.
+    /// Whether the cap forced the index to forget lines or groups.
     pub fn is_lossy(&self) -> bool {
         self.pruned
     }
@@ -536,10 +575,9 @@ impl Group {
         }
     }
 
-    /// Whether a document with key `whole` is new to the group (and now
-    /// known to it).
-    fn first_sighting(&mut self, whole: u64) -> bool {
-        whole != self.first && self.others.insert(whole)
+    /// Whether the group has a document with key `whole`.
+    fn has(&self, whole: u64) -> bool {
+        whole == self.first || self.others.contains(&whole)
     }
 }
 
@@ -736,7 +774,8 @@ mod tests {
 
     #[test]
     fn index_keeps_groups_apart_and_respects_its_cap() {
-        let mut index = CorpusIndex::new(6);
+        let cap = 2 * GROUP_COST + 12;
+        let mut index = CorpusIndex::new(cap);
         let home = fingerprint(b"Home").unwrap();
         for i in 0..10u8 {
             let text = format!("Home\nline {}\n", char::from(b'a' + i));
@@ -744,13 +783,45 @@ mod tests {
                 if i % 2 == 0 { "a.com" } else { "b.com" },
                 &fingerprints(text.as_bytes()),
             );
-            assert!(index.lines() <= 6, "{}", index.lines());
+            assert!(index.used <= cap, "{}", index.used);
+            assert!(index.lines() <= index.used);
         }
-        assert_eq!(index.groups(), 2);
         assert_eq!(index.documents(), 10);
-        assert_eq!(index.group("a.com").unwrap().count(home), 5);
         assert!(index.is_lossy());
         assert!(index.group("c.com").is_none());
+        // Counts are lower bounds; the groups stay apart.
+        let a = index.group("a.com").map_or(0, |c| c.count(home));
+        let b = index.group("b.com").map_or(0, |c| c.count(home));
+        assert!(a <= 5 && b <= 5 && a + b > 0, "{a} {b}");
+    }
+
+    #[test]
+    fn the_cap_bounds_groups_and_forgets_the_smallest_first() {
+        let cap = 400;
+        let mut index = CorpusIndex::new(cap);
+        let home = fingerprint(b"Home").unwrap();
+        // One site with a template line among 900 one-page sites; each
+        // story is named in letters (digits fold to 0 in a fingerprint).
+        let name = |i: u32| -> String {
+            (0..3).map(|k| char::from(b'a' + (i / 26u32.pow(k) % 26) as u8)).collect()
+        };
+        for i in 0..1000u32 {
+            let group = if i % 10 == 0 { "big.com".to_string() } else { format!("site{i}.com") };
+            let page = format!("Home\nstory {}\n", name(i));
+            index.add_document(&group, &fingerprints(page.as_bytes()));
+            assert!(index.used <= cap, "{}", index.used);
+        }
+        assert!(index.is_lossy());
+        assert!(index.groups() * GROUP_COST <= cap, "{}", index.groups());
+        assert_eq!(index.documents(), 1000);
+        let big = index.group("big.com").expect("the site with many pages is kept");
+        assert!((90..=100).contains(&big.count(home)), "{}", big.count(home));
+        // Without a cap, every group stays.
+        let mut all = CorpusIndex::new(usize::MAX);
+        for i in 0..1000u32 {
+            all.add_document(&format!("site{i}.com"), &fingerprints(b"Home\n"));
+        }
+        assert_eq!((all.groups(), all.is_lossy()), (1000, false));
     }
 
     #[test]

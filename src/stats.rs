@@ -113,13 +113,14 @@ pub struct Summary {
 /// What the corpus pass counted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CorpusStats {
-    /// Groups (sites, or one for the batch).
+    /// Groups (sites, or one for the batch) held at the end (the cap may
+    /// have forgotten some).
     pub groups: u64,
     /// Documents counted (exact copies once).
     pub documents: u64,
     /// Distinct line fingerprints held.
     pub distinct_lines: u64,
-    /// Whether the cap made the pass forget lines.
+    /// Whether the cap made the pass forget lines or groups.
     pub lossy: bool,
 }
 
@@ -209,7 +210,7 @@ impl fmt::Display for Summary {
                 counted(c.documents, "document"),
                 counted(c.groups, "group"),
                 counted(c.distinct_lines, "distinct line"),
-                if c.lossy { " (capped: rare lines forgotten)" } else { "" }
+                if c.lossy { " (capped: rare lines and small groups forgotten)" } else { "" }
             )?;
         }
         if self.dropped_empty > 0 {

@@ -104,8 +104,9 @@ pub struct CleanArgs {
     /// site. Records without it form one group.
     #[arg(long, value_name = "PATH", default_value = "url")]
     pub url_field: String,
-    /// The most distinct lines the corpus pass holds (about 36 bytes each at most); past
-    /// it, lines seen in the fewest documents are forgotten.
+    /// The most the corpus pass holds, in distinct lines (about 36 bytes each at most; a
+    /// site's group counts as 8 lines, each page after a site's first as one); past it,
+    /// the lines and sites seen in the fewest documents are forgotten.
     #[arg(long, value_name = "N", default_value_t = declutter::corpus::DEFAULT_MAX_LINES)]
     pub corpus_max_lines: usize,
     /// JSONL records cleaned per parallel chunk (a chunk also ends at 4 MiB).
