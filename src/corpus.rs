@@ -471,12 +471,12 @@ impl CorpusIndex {
     /// group is not counted again: copies of a page are not a template.
     pub fn add_document(&mut self, group: &str, distinct: &[u64]) {
         let whole = document_key(distinct);
-        let known = match self.groups.get(group) {
-            Some(entry) if entry.has(whole) => return,
-            Some(_) => true,
-            None => false,
-        };
-        let incoming = distinct.len() + if known { 1 } else { GROUP_COST };
+        if self.groups.get(group).is_some_and(|entry| entry.has(whole)) {
+            return;
+        }
+        // Room for a new group, which the group becomes if pruning forgets
+        // it (a known one needs only its page key's).
+        let incoming = distinct.len() + GROUP_COST;
         if self.used + incoming > self.max_lines {
             self.prune(incoming);
         }
