@@ -535,9 +535,9 @@ impl CorpusIndex {
         self.groups.len()
     }
 
-    /// The number of documents added, over all groups (an exact copy of a
-    /// page of its group is not counted; a forgotten group's documents
-    /// are).
+    /// The number of documents added, over all groups: an exact copy of a
+    /// page of its group is not counted, unless the cap forgot the group
+    /// first; a forgotten group's documents are.
     pub fn documents(&self) -> u64 {
         self.documents
     }
@@ -715,6 +715,55 @@ mod tests {
         assert_eq!(corpus.documents(), 2);
         assert_eq!(corpus.count(fingerprint(b"Text one.").unwrap()), 1);
         assert_eq!(corpus.count(12345), 0);
+    }
+
+    proptest::proptest! {
+        /// Pages from a few sites, each a few lines from a small pool:
+        /// without a cap the index counts exactly what a plain count per
+        /// site (copies of a page once) gives; under any cap it never holds
+        /// more than the cap (or one page and its group) and every line
+        /// count is a lower bound of that.
+        #[test]
+        fn index_counts_are_exact_without_a_cap_and_lower_bounds_under_one(
+            pages in proptest::collection::vec(
+                (0usize..6, proptest::collection::vec(0usize..12, 1..5)), 0..80),
+            cap in 1usize..200,
+        ) {
+            use std::collections::{BTreeMap, BTreeSet};
+            let text = |lines: &[usize]| -> Vec<u8> {
+                lines.iter().map(|l| format!("line {}\n", char::from(b'a' + *l as u8))).collect::<String>().into_bytes()
+            };
+            // Per site: its distinct pages, and its count per line.
+            type Site = (BTreeSet<Vec<u64>>, BTreeMap<u64, u32>);
+            let mut want: BTreeMap<usize, Site> = BTreeMap::new();
+            let (mut exact, mut capped) = (CorpusIndex::new(usize::MAX), CorpusIndex::new(cap));
+            for (site, lines) in &pages {
+                let fps = fingerprints(&text(lines));
+                let (seen, counts) = want.entry(*site).or_default();
+                if seen.insert(fps.clone()) {
+                    for &fp in &fps {
+                        *counts.entry(fp).or_default() += 1;
+                    }
+                }
+                exact.add_document(&site.to_string(), &fps);
+                capped.add_document(&site.to_string(), &fps);
+                proptest::prop_assert!(capped.used <= cap.max(fps.len() + GROUP_COST), "{} > {cap}", capped.used);
+            }
+            let documents: usize = want.values().map(|(seen, _)| seen.len()).sum();
+            proptest::prop_assert_eq!(exact.documents(), documents as u64);
+            // A copy of a forgotten group's page counts again.
+            proptest::prop_assert!((documents as u64..=pages.len() as u64).contains(&capped.documents()));
+            proptest::prop_assert_eq!(exact.groups(), want.len());
+            proptest::prop_assert!(!exact.is_lossy());
+            for (site, (_, counts)) in &want {
+                let group = exact.group(&site.to_string()).expect("group");
+                for (&fp, &n) in counts {
+                    proptest::prop_assert_eq!(group.count(fp), n);
+                    let kept = capped.group(&site.to_string()).map_or(0, |g| g.count(fp));
+                    proptest::prop_assert!(kept <= n, "{kept} > {n}");
+                }
+            }
+        }
     }
 
     #[test]
