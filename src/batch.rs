@@ -289,7 +289,13 @@ impl BatchBuilder {
 
     /// Returns the batch driver around `cleaner`.
     pub fn build(&self, cleaner: Cleaner) -> Batch {
-        Batch { cleaner, config: self.clone(), progress: Progress::default(), index: None }
+        Batch {
+            cleaner,
+            config: self.clone(),
+            progress: Progress::default(),
+            corpus_progress: Progress::default(),
+            index: None,
+        }
     }
 }
 
@@ -299,6 +305,7 @@ pub struct Batch {
     cleaner: Cleaner,
     config: BatchBuilder,
     progress: Progress,
+    corpus_progress: Progress,
     index: Option<Arc<CorpusIndex>>,
 }
 
@@ -312,9 +319,16 @@ impl Batch {
         BatchBuilder::new()
     }
 
-    /// The live progress counters.
+    /// The live progress counters of the cleaning pass.
     pub fn progress(&self) -> &Progress {
         &self.progress
+    }
+
+    /// The live progress counters of the corpus pass
+    /// ([`Batch::gather_corpus`]): the bytes it has read and the documents
+    /// it has counted.
+    pub fn corpus_progress(&self) -> &Progress {
+        &self.corpus_progress
     }
 
     /// Where the output for `relative` goes under `out_dir`: the same
@@ -369,7 +383,8 @@ impl Batch {
             let docs: Vec<Option<Vec<u64>>> = paths[i..end]
                 .par_iter()
                 .map(|path| {
-                    let mut reader = input::open_file(path, Arc::default()).ok()?;
+                    let counter = Arc::clone(&self.corpus_progress.bytes_read);
+                    let mut reader = input::open_file(path, counter).ok()?;
                     let mut doc = Vec::new();
                     (&mut reader).take(max as u64 + 1).read_to_end(&mut doc).ok()?;
                     (doc.len() <= max).then(|| corpus::fingerprints(&doc))
@@ -378,13 +393,15 @@ impl Batch {
             for doc in docs.iter().flatten() {
                 index.add_document("", doc);
             }
+            self.corpus_progress.documents.fetch_add(docs.len() as u64, Ordering::Relaxed);
             i = end;
         }
         index
     }
 
     fn gather_jsonl(&self, path: &Path, index: &mut CorpusIndex) -> io::Result<()> {
-        let mut reader = input::open_file(path, Arc::default())?;
+        let counter = Arc::clone(&self.corpus_progress.bytes_read);
+        let mut reader = input::open_file(path, counter)?;
         let config = &self.config;
         let text_path: Vec<&str> = config.field.iter().map(String::as_str).collect();
         let mut lines = LineReader { line: 0, long: false, max: config.max_doc_bytes };
@@ -406,6 +423,7 @@ impl Batch {
             for (group, fps) in docs.iter().flatten() {
                 index.add_document(group, fps);
             }
+            self.corpus_progress.documents.fetch_add(docs.len() as u64, Ordering::Relaxed);
         }
     }
 

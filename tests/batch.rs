@@ -720,3 +720,28 @@ fn an_output_directory_that_cannot_be_made_fails_each_of_its_files_only() {
     assert_eq!(fs::read_to_string(out_dir.join("z/d.txt")).expect("d"), clean_text(&seeds[3]));
     assert_eq!(fs::read(out_dir.join("sub")).expect("the file in the way"), b"in the way\n");
 }
+
+#[test]
+fn the_corpus_pass_reports_its_own_progress() {
+    use std::sync::atomic::Ordering;
+    let dir = TempDir::new("corpus-progress");
+    let pages = seeds();
+    let mut paths = Vec::new();
+    for (i, page) in pages.iter().take(3).enumerate() {
+        paths.push(dir.write(&format!("p{i}.txt"), page.as_bytes()));
+    }
+    let records: String =
+        pages.iter().map(|p| format!("{{\"text\": {}}}\n", json_string(p))).collect();
+    paths.push(dir.write("all.jsonl.gz", &gzip(records.as_bytes())));
+    let bytes: u64 = paths.iter().map(|p| fs::metadata(p).expect("size").len()).sum();
+    let batch = declutter::Batch::builder().build(declutter::Cleaner::new().expect("cleaner"));
+    let index = batch.gather_corpus(&paths);
+    let counted = batch.corpus_progress();
+    // Every byte read (as stored, compressed) and every document counted,
+    // JSONL records one by one; the cleaning pass's counters are apart.
+    assert_eq!(counted.bytes_read.load(Ordering::Relaxed), bytes);
+    assert_eq!(counted.documents.load(Ordering::Relaxed), 3 + pages.len() as u64);
+    assert_eq!(index.documents(), 3 + pages.len() as u64 - 3, "the first three pages come twice");
+    assert_eq!(batch.progress().bytes_read.load(Ordering::Relaxed), 0);
+    assert_eq!(batch.progress().documents.load(Ordering::Relaxed), 0);
+}

@@ -51,7 +51,13 @@ fn with_corpus(batch: Batch, args: &CleanArgs, paths: &[PathBuf], summary: &mut 
     if args.no_corpus || paths.is_empty() {
         return batch;
     }
+    // The first pass reads every input too: on a large batch it is
+    // minutes of work, so it gets its own bar.
+    let total =
+        || Some(paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum());
+    let bar = ProgressDisplay::start(args.quiet, total, batch.corpus_progress(), "corpus pass");
     let index = batch.gather_corpus(paths);
+    bar.stop();
     summary.corpus = Some(CorpusStats {
         groups: index.groups() as u64,
         documents: index.documents(),
@@ -95,7 +101,7 @@ pub fn run(args: CleanArgs) -> Result<ExitCode> {
             Source::Path(path) => std::fs::metadata(path).ok().map(|m| m.len()),
             Source::Stdin => None,
         };
-        let bar = ProgressDisplay::start(args.quiet, total, batch.progress());
+        let bar = ProgressDisplay::start(args.quiet, total, batch.progress(), "cleaned");
         let result = pool.install(|| batch.clean_one(&source, &target));
         bar.stop();
         match result {
@@ -123,7 +129,7 @@ pub fn run(args: CleanArgs) -> Result<ExitCode> {
                 files.iter().filter_map(|f| std::fs::metadata(&f.path).ok()).map(|m| m.len()).sum(),
             )
         };
-        let bar = ProgressDisplay::start(args.quiet, total, batch.progress());
+        let bar = ProgressDisplay::start(args.quiet, total, batch.progress(), "cleaned");
         pool.install(|| {
             batch.clean_tree(&files, out_dir, |_, result| match result {
                 Ok(stats) => summary.add(stats),
@@ -174,12 +180,14 @@ struct ProgressDisplay {
 }
 
 impl ProgressDisplay {
-    /// Starts the display; `total` (the input bytes, when known) is asked
-    /// only when a bar is shown, as it costs a system call per file.
+    /// Starts the display of `progress`, its documents counted as `what`;
+    /// `total` (the input bytes, when known) is asked only when a bar is
+    /// shown, as it costs a system call per file.
     fn start(
         quiet: bool,
         total: impl FnOnce() -> Option<u64>,
         progress: &Progress,
+        what: &'static str,
     ) -> ProgressDisplay {
         let done = Arc::new(AtomicBool::new(false));
         if quiet || !io::stderr().is_terminal() {
@@ -201,7 +209,7 @@ impl ProgressDisplay {
                 while !done.load(Ordering::Relaxed) {
                     bar.set_position(progress.bytes_read.load(Ordering::Relaxed));
                     let docs = progress.documents.load(Ordering::Relaxed);
-                    bar.set_message(format!("{docs} docs"));
+                    bar.set_message(format!("{what}: {docs} docs"));
                     std::thread::sleep(Duration::from_millis(200));
                 }
             })
