@@ -213,6 +213,43 @@ fn empty_input_gives_empty_output() {
 }
 
 #[test]
+fn features_count_the_corpus_as_clean_does_a_copy_once() {
+    let tmp = tempdir("cli-features-corpus");
+    let seeds: Vec<std::path::PathBuf> = {
+        let mut names: Vec<_> = std::fs::read_dir(crate::util::root().join("seeds"))
+            .expect("seeds")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        names.sort();
+        names
+    };
+    assert!(seeds.len() >= 5, "the corpus features need five documents");
+    let (alone, with_copy) = (tmp.path().join("alone"), tmp.path().join("with-copy"));
+    for dir in [&alone, &with_copy] {
+        std::fs::create_dir_all(dir).expect("mkdir");
+        for seed in &seeds {
+            std::fs::copy(seed, dir.join(seed.file_name().expect("name"))).expect("copy");
+        }
+    }
+    // The same page crawled twice is one document of the corpus.
+    std::fs::copy(&seeds[0], with_copy.join("zz-copy.txt")).expect("copy");
+    let rows = |dir: &std::path::Path| -> Vec<String> {
+        let out = run(&["features", "--corpus", "--no-model", dir.to_str().expect("p")], None);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout)
+            .expect("utf8")
+            .lines()
+            .skip(1)
+            .filter(|row| !row.contains("zz-copy"))
+            .map(|row| row.split_once('\t').expect("path column").1.to_string())
+            .collect()
+    };
+    let (a, b) = (rows(&alone), rows(&with_copy));
+    assert!(!a.is_empty());
+    assert_eq!(a, b);
+}
+
+#[test]
 fn features_reads_a_lexicon_and_prints_the_words_it_looks_up() {
     let tmp = tempdir("cli-features");
     let dir = tmp.path();

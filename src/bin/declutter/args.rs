@@ -235,8 +235,9 @@ pub struct FeaturesArgs {
     /// Input files or directories (each file one document).
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<PathBuf>,
-    /// Compute the corpus features over all inputs (one group) instead of
-    /// leaving them at "no corpus".
+    /// Compute the corpus features over all inputs (one group, an exact copy
+    /// of a page counted once, as `clean` counts) instead of leaving them at
+    /// "no corpus".
     #[arg(long)]
     pub corpus: bool,
     /// Read the word evidence (`lex_*` features) from this lexicon, a JSON

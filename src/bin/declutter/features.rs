@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use declutter::corpus::{fingerprints, Corpus};
+use declutter::corpus::{fingerprints, CorpusIndex};
 use declutter::io::walk_inputs;
 use declutter::lexicon::Lexicon;
 use declutter::model::FEATURE_NAMES;
@@ -32,12 +32,14 @@ pub(crate) fn run(args: FeaturesArgs) -> Result<ExitCode> {
             Some(Lexicon::parse(&text, &path.display().to_string())?)
         }
     };
+    // Counted as `clean`'s corpus pass counts one group (an exact copy of a
+    // page once), so that a model is trained on the evidence it will see.
     let corpus = args.corpus.then(|| {
-        let mut corpus = Corpus::new();
+        let mut index = CorpusIndex::new(usize::MAX);
         for doc in &docs {
-            corpus.add_document(&fingerprints(doc));
+            index.add_document("", &fingerprints(doc));
         }
-        corpus
+        index.group("").cloned().unwrap_or_default()
     });
     let tables: Vec<Vec<u8>> = files
         .par_iter()
