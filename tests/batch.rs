@@ -9,16 +9,13 @@ use std::process::{Command, Output, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_declutter");
 
-/// A fresh directory under the system temp dir, removed on drop.
+/// A fresh directory under the system temp dir ([`crate::util::tempdir`]),
+/// removed on drop.
 struct TempDir(tempfile::TempDir);
 
 impl TempDir {
     fn new(name: &str) -> TempDir {
-        let dir = tempfile::Builder::new()
-            .prefix(&format!("declutter-test-{name}-"))
-            .tempdir()
-            .expect("mkdir");
-        TempDir(dir)
+        TempDir(crate::util::tempdir(name))
     }
 
     fn path(&self, rel: &str) -> PathBuf {

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use declutter::io::Format;
 
 /// Strip scraped-page chrome from plain-text dumps of web pages.
 #[derive(Debug, Parser)]
@@ -130,6 +131,15 @@ pub enum FormatArg {
     Text,
     /// One JSON record per line.
     Jsonl,
+}
+
+impl From<FormatArg> for Format {
+    fn from(format: FormatArg) -> Format {
+        match format {
+            FormatArg::Text => Format::Text,
+            FormatArg::Jsonl => Format::Jsonl,
+        }
+    }
 }
 
 /// `--compress`.

@@ -16,17 +16,14 @@ use declutter::io::{walk_inputs_except, write_atomic, Compression, Format};
 use declutter::stats::{CorpusStats, Summary};
 use declutter::{Batch, BatchError};
 
-use crate::args::{CleanArgs, CompressArg, FormatArg};
+use crate::args::{CleanArgs, CompressArg};
 
 /// Turns the flags into a [`Batch`].
 fn batch(args: &CleanArgs) -> Result<Batch> {
     let cleaner = crate::build_cleaner(&args.rules)?;
     let mut builder = Batch::builder();
     builder
-        .format(args.format.map(|f| match f {
-            FormatArg::Text => Format::Text,
-            FormatArg::Jsonl => Format::Jsonl,
-        }))
+        .format(args.format.map(Format::from))
         .field(&args.field)
         .annotate(args.annotate)
         .drop_empty(args.drop_empty)
@@ -46,15 +43,25 @@ fn batch(args: &CleanArgs) -> Result<Batch> {
     Ok(builder.build(cleaner))
 }
 
+/// The bytes of the files at `paths` (those that can be measured), for a
+/// progress bar's total.
+fn input_bytes(paths: &[PathBuf]) -> Option<u64> {
+    Some(paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum())
+}
+
 /// Runs the corpus pass over `paths` unless it is off, and records it.
-fn with_corpus(batch: Batch, args: &CleanArgs, paths: &[PathBuf], summary: &mut Summary) -> Batch {
+fn with_corpus(
+    batch: Batch,
+    args: &CleanArgs,
+    paths: &[PathBuf],
+    total: impl FnOnce() -> Option<u64>,
+    summary: &mut Summary,
+) -> Batch {
     if args.no_corpus || paths.is_empty() {
         return batch;
     }
     // The first pass reads every input too: on a large batch it is
     // minutes of work, so it gets its own bar.
-    let total =
-        || Some(paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum());
     let bar = ProgressDisplay::start(args.quiet, total, batch.corpus_progress(), "corpus pass");
     let index = batch.gather_corpus(paths);
     bar.stop();
@@ -93,7 +100,8 @@ pub fn run(args: CleanArgs) -> Result<ExitCode> {
         if let Source::Path(path) = &source {
             if batch.format_of_path(path) == Format::Jsonl {
                 batch = pool.install(|| {
-                    with_corpus(batch, &args, std::slice::from_ref(path), &mut summary)
+                    let paths = std::slice::from_ref(path);
+                    with_corpus(batch, &args, paths, || input_bytes(paths), &mut summary)
                 });
             }
         }
@@ -123,12 +131,11 @@ pub fn run(args: CleanArgs) -> Result<ExitCode> {
             summary.add_error(message);
         }
         let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
-        batch = pool.install(|| with_corpus(batch, &args, &paths, &mut summary));
-        let total = || {
-            Some(
-                files.iter().filter_map(|f| std::fs::metadata(&f.path).ok()).map(|m| m.len()).sum(),
-            )
-        };
+        // Both passes' bars show the same total: one `stat` per file, and
+        // only when a bar is shown.
+        let sizes = std::sync::OnceLock::new();
+        let total = || *sizes.get_or_init(|| input_bytes(&paths));
+        batch = pool.install(|| with_corpus(batch, &args, &paths, total, &mut summary));
         let bar = ProgressDisplay::start(args.quiet, total, batch.progress(), "cleaned");
         pool.install(|| {
             batch.clean_tree(&files, out_dir, |_, result| match result {

@@ -8,11 +8,12 @@ use anyhow::{bail, Context, Result};
 use bstr::ByteSlice;
 
 use declutter::batch::DEFAULT_MAX_DOC_BYTES;
-use declutter::io::{input, jsonl, Format};
+use declutter::io::jsonl::{self, RecordProblem};
+use declutter::io::{input, Format};
 use declutter::lines::split_lines;
 use declutter::{Cleaned, Cleaner, Layer};
 
-use crate::args::{ColorChoice, ExplainArgs, FormatArg};
+use crate::args::{ColorChoice, ExplainArgs};
 
 const RED: &str = "\x1b[31m";
 const GREEN: &str = "\x1b[32m";
@@ -47,8 +48,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     }
     .with_context(|| format!("{name}: cannot read"))?;
     let format = match args.format {
-        Some(FormatArg::Text) => Format::Text,
-        Some(FormatArg::Jsonl) => Format::Jsonl,
+        Some(format) => Format::from(format),
         None if stdin => Format::Text,
         None => Format::from_path(&args.input),
     };
@@ -123,7 +123,7 @@ fn explain_records(
         found = true;
         let (bold, reset) = (style.paint(BOLD), style.paint(RESET));
         let text = match (too_large, jsonl::locate(record, field)) {
-            (true, _) => Err("too-large".to_string()),
+            (true, _) => Err(RecordProblem::TooLarge.to_string()),
             (false, Err(problem)) => Err(problem.to_string()),
             (false, Ok(located)) => Ok(located.text),
         };
