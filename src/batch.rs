@@ -348,8 +348,11 @@ impl Batch {
 
     /// This batch with corpus evidence from a first pass (see
     /// [`Batch::gather_corpus`]); documents are then cleaned with the counts
-    /// of their group.
-    pub fn with_corpus(&self, index: CorpusIndex) -> Batch {
+    /// of their group. The lines found in one document only are dropped
+    /// from the index first ([`CorpusIndex::retain_repeated`]): they are no
+    /// evidence, and cleaning looks every line up in what is left.
+    pub fn with_corpus(&self, mut index: CorpusIndex) -> Batch {
+        index.retain_repeated(2);
         Batch { index: Some(Arc::new(index)), ..self.clone() }
     }
 

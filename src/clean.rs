@@ -520,14 +520,19 @@ impl Cleaner {
             initial,
             classes: Vec::new(),
             verdicts: vec![None; n],
-            fingerprints: Vec::new(),
+            corpus_counts: Vec::new(),
         };
-        if corpus.is_some() {
+        // Each line's count is looked up once, for the corpus rule and the
+        // line model both; a group too small to compare with is never used.
+        if let Some(corpus) = corpus.filter(|c| c.documents() >= model::MIN_CORPUS_DOCUMENTS) {
             let mut scratch = Vec::new();
-            doc.fingerprints = doc
+            doc.corpus_counts = doc
                 .lines
                 .iter()
-                .map(|l| corpus::fingerprint_with(&input[l.content.clone()], &mut scratch))
+                .map(|l| {
+                    corpus::fingerprint_with(&input[l.content.clone()], &mut scratch)
+                        .map_or(0, |fp| corpus.count(fp))
+                })
                 .collect();
         }
 
@@ -666,10 +671,7 @@ fn repeated_across_documents(doc: &mut Doc, corpus: &Corpus, rule: &Arc<str>) {
         if !doc.kept_line(i) || doc.initial[i] == Class::Good {
             continue;
         }
-        let Some(fp) = doc.fingerprints.get(i).copied().flatten() else {
-            continue;
-        };
-        let found_elsewhere = corpus.count(fp).saturating_sub(1);
+        let found_elsewhere = doc.corpus_counts.get(i).map_or(0, |n| n.saturating_sub(1));
         if found_elsewhere >= need {
             doc.remove(i, rule, Layer::Corpus, Some(found_elsewhere as f32 / others));
         }

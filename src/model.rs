@@ -186,14 +186,9 @@ pub(crate) fn line_features(
         removed[i] = f32::from(u8::from(doc.verdicts[i].is_some()));
         removed_lines += usize::from(doc.verdicts[i].is_some());
         evidence[i] = lexicon.evidence(doc.folded.line(i), &mut scratch);
-        if let Some(c) = corpus {
-            let share = doc
-                .fingerprints
-                .get(i)
-                .copied()
-                .flatten()
-                .map_or(0.0, |fp| c.count(fp).saturating_sub(1) as f32 / others);
-            corpus_share[i] = share;
+        if corpus.is_some() {
+            let found_elsewhere = doc.corpus_counts.get(i).map_or(0, |n| n.saturating_sub(1));
+            corpus_share[i] = found_elsewhere as f32 / others;
         }
         total_len += f.length as f32;
         if doc.classes.get(i) == Some(&Class::Good) {

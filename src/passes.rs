@@ -34,8 +34,11 @@ pub(crate) struct Doc<'a> {
     /// Classes after context revision (filled by the cleaner).
     pub classes: Vec<Class>,
     pub verdicts: Vec<Option<Verdict>>,
-    /// Each line's corpus fingerprint (empty when there is no corpus).
-    pub fingerprints: Vec<Option<u64>>,
+    /// How many documents of the corpus group contain each line (0 for a
+    /// line without a fingerprint); empty when there is no corpus or its
+    /// group has too few documents to use (see
+    /// [`crate::model::MIN_CORPUS_DOCUMENTS`]).
+    pub corpus_counts: Vec<u32>,
 }
 
 impl Doc<'_> {
