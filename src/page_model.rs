@@ -56,20 +56,29 @@ pub struct PageModel {
     /// value, and those values: a split on the threshold input sends a run
     /// of them left and the rest right.
     by_value: Vec<(usize, f64)>,
-    trees: Vec<PageTree>,
+    /// The nodes of every tree, each tree's in one run, in the file's order
+    /// within it: one array, walked in order, instead of five per tree.
+    nodes: Vec<PageNode>,
+    /// Where each tree's run starts in `nodes` (its root), in tree order.
+    roots: Vec<usize>,
     /// Where the [`PAGE_LEVEL`] features are in a line-feature row.
     columns: [usize; PAGE_LEVEL.len()],
 }
 
-#[derive(Debug, Clone)]
-struct PageTree {
-    /// Per node: the input index, or `None` for a leaf.
-    feature: Vec<Option<usize>>,
-    threshold: Vec<f64>,
-    left: Vec<usize>,
-    right: Vec<usize>,
-    value: Vec<f64>,
+/// One node of a page-model tree, in 16 bytes.
+#[derive(Debug, Clone, Copy)]
+struct PageNode {
+    /// A split's threshold (an input `<=` it goes left), or a leaf's value.
+    value: f64,
+    /// The input a split reads, or [`LEAF`].
+    feature: u16,
+    /// The children, as offsets from the tree's root.
+    left: u16,
+    right: u16,
 }
+
+/// The [`PageNode::feature`] of a leaf.
+const LEAF: u16 = u16::MAX;
 
 /// The `page_model` object of a model file.
 #[derive(Debug, Deserialize)]
@@ -91,17 +100,24 @@ impl PageModel {
             return Err(bad("thresholds must be a non-empty list within 0..=1".into()));
         }
         let inputs = PAGE_FEATURE_NAMES.len();
-        let mut trees = Vec::with_capacity(file.trees.len());
+        let mut nodes = Vec::new();
+        let mut roots = Vec::with_capacity(file.trees.len());
         for (t, tree) in file.trees.into_iter().enumerate() {
             tree.check(inputs, t).map_err(&bad)?;
-            let feature = tree.feature.iter().map(|&f| usize::try_from(f).ok()).collect();
-            trees.push(PageTree {
-                feature,
-                threshold: tree.threshold,
-                left: tree.left.into_iter().map(|x| x as usize).collect(),
-                right: tree.right.into_iter().map(|x| x as usize).collect(),
-                value: tree.value,
-            });
+            // Children are within the tree, so its size bounds them.
+            if tree.feature.len() > usize::from(LEAF) {
+                return Err(bad(format!("tree {t}: more than {LEAF} nodes")));
+            }
+            roots.push(nodes.len());
+            for k in 0..tree.feature.len() {
+                let split = u16::try_from(tree.feature[k]).ok();
+                nodes.push(PageNode {
+                    value: if split.is_some() { tree.threshold[k] } else { tree.value[k] },
+                    feature: split.unwrap_or(LEAF),
+                    left: tree.left[k] as u16,
+                    right: tree.right[k] as u16,
+                });
+            }
         }
         let mut columns = [0; PAGE_LEVEL.len()];
         for (slot, name) in columns.iter_mut().zip(PAGE_LEVEL) {
@@ -113,7 +129,7 @@ impl PageModel {
         let mut by_value: Vec<(usize, f64)> =
             file.thresholds.iter().map(|&t| f64::from(t)).enumerate().collect();
         by_value.sort_by(|a, b| a.1.total_cmp(&b.1));
-        Ok(PageModel { thresholds: file.thresholds, by_value, trees, columns })
+        Ok(PageModel { thresholds: file.thresholds, by_value, nodes, roots, columns })
     }
 
     /// The candidate thresholds.
@@ -169,41 +185,34 @@ impl PageModel {
         let mut sorted = vec![-0.0f64; n];
         // Nodes still to finish, each with its run `lo..hi` of `by_value`.
         let mut stack: Vec<(usize, usize, usize)> = Vec::new();
-        for tree in &self.trees {
+        for &root in &self.roots {
+            let tree = &self.nodes[root..];
             stack.push((0, 0, n));
-            while let Some((mut node, lo, hi)) = stack.pop() {
+            while let Some((mut at, lo, hi)) = stack.pop() {
                 // Follow splits on the page's inputs down to a leaf or a
                 // split on the threshold. Parse checked every walk ends.
                 loop {
-                    match tree.feature[node] {
-                        None => {
-                            let value = tree.value[node];
-                            for gain in &mut sorted[lo..hi] {
-                                *gain += value;
-                            }
-                            break;
+                    let node = tree[at];
+                    let f = usize::from(node.feature);
+                    if node.feature == LEAF {
+                        for gain in &mut sorted[lo..hi] {
+                            *gain += node.value;
                         }
-                        Some(f) if f == last => {
-                            let split = tree.threshold[node];
-                            let mid =
-                                lo + self.by_value[lo..hi].partition_point(|&(_, t)| t <= split);
-                            if mid < hi {
-                                stack.push((tree.right[node], mid, hi));
-                            }
-                            if lo < mid {
-                                stack.push((tree.left[node], lo, mid));
-                            }
-                            break;
-                        }
-                        Some(f) => {
-                            let x = row[f];
-                            node = if x <= tree.threshold[node] {
-                                tree.left[node]
-                            } else {
-                                tree.right[node]
-                            };
-                        }
+                        break;
                     }
+                    if f == last {
+                        let mid =
+                            lo + self.by_value[lo..hi].partition_point(|&(_, t)| t <= node.value);
+                        if mid < hi {
+                            stack.push((usize::from(node.right), mid, hi));
+                        }
+                        if lo < mid {
+                            stack.push((usize::from(node.left), lo, mid));
+                        }
+                        break;
+                    }
+                    let next = if row[f] <= node.value { node.left } else { node.right };
+                    at = usize::from(next);
                 }
             }
         }
@@ -299,16 +308,19 @@ mod tests {
         serde_json::to_string(PAGE_FEATURE_NAMES).unwrap()
     }
 
-    impl PageTree {
-        /// One walk of the tree for one row.
-        fn walk(&self, row: &[f64]) -> f64 {
-            let mut node = 0;
-            while let Some(f) = self.feature[node] {
-                node =
-                    if row[f] <= self.threshold[node] { self.left[node] } else { self.right[node] };
-            }
-            self.value[node]
+    /// One walk of tree `t` for one row.
+    fn walk(m: &PageModel, t: usize, row: &[f64]) -> f64 {
+        let tree = &m.nodes[m.roots[t]..];
+        let mut at = 0;
+        while tree[at].feature != LEAF {
+            let node = tree[at];
+            at = usize::from(if row[usize::from(node.feature)] <= node.value {
+                node.left
+            } else {
+                node.right
+            });
         }
+        tree[at].value
     }
 
     /// The gains of walking every tree once per candidate threshold, which
@@ -321,7 +333,7 @@ mod tests {
             .iter()
             .map(|&t| {
                 row[last] = f64::from(t);
-                m.trees.iter().map(|tree| tree.walk(&row)).sum()
+                (0..m.roots.len()).map(|t| walk(m, t, &row)).sum()
             })
             .collect()
     }
@@ -479,5 +491,23 @@ mod tests {
         let looped =
             format!(r#"{{"features": {}, "thresholds": [0.3], "trees": [{cycle}]}}"#, names());
         assert!(model(&looped).is_err());
+        // Children are 16-bit offsets: a larger tree is refused, not cut.
+        let leaves = |n: usize| {
+            let list = |x: &str| vec![x; n].join(",");
+            format!(
+                r#"{{"feature": [{}], "threshold": [{}], "left": [{}], "right": [{}], "value": [{}]}}"#,
+                list("-1"),
+                list("0"),
+                list("0"),
+                list("0"),
+                list("0")
+            )
+        };
+        let sized = |n: usize| {
+            format!(r#"{{"features": {}, "thresholds": [0.3], "trees": [{}]}}"#, names(), leaves(n))
+        };
+        assert!(model(&sized(65_535)).is_ok());
+        let err = model(&sized(65_536)).unwrap_err().to_string();
+        assert!(err.contains("more than 65535 nodes"), "{err}");
     }
 }
