@@ -53,10 +53,18 @@ for variant in base model full; do
   wall[$variant]=$(printf '%s' "${times[$variant]}" | awk 'NF {print $1}' | median)
   cpu[$variant]=$(printf '%s' "${times[$variant]}" | awk 'NF {print $2}' | median)
 done
+# Each run's ratio to the base run of the same round: a host whose speed
+# drifts between rounds moves both alike, so the median of these paired
+# ratios is steadier than the ratio of the medians.
+paired() { # variant, field (1 wall, 2 cpu): median of per-round ratios to base
+  paste <(printf '%s' "${times[$1]}" | awk 'NF') <(printf '%s' "${times[base]}" | awk 'NF') |
+    awk -v f="$2" '{ print $(f) / $(f + 2) }' | median
+}
 echo "median of $runs runs; CPU = user + system seconds (what the work costs, whatever the load)"
-printf '%-6s %9s %9s %9s %9s %9s\n' variant wall-s MB/s "x base" cpu-s "x base"
+echo "x base: the ratio of the medians; paired: the median of each round's ratio to its base run"
+printf '%-6s %9s %9s %9s %9s %9s %9s %9s\n' variant wall-s MB/s "x base" paired cpu-s "x base" paired
 for variant in base model full; do
   awk -v v="$variant" -v w="${wall[$variant]}" -v c="${cpu[$variant]}" -v b="$bytes" \
-    -v wb="${wall[base]}" -v cb="${cpu[base]}" \
-    'BEGIN { printf "%-6s %9.3f %9.1f %9.2f %9.3f %9.2f\n", v, w, b / w / 1e6, w / wb, c, c / cb }'
+    -v wb="${wall[base]}" -v cb="${cpu[base]}" -v pw="$(paired "$variant" 1)" -v pc="$(paired "$variant" 2)" \
+    'BEGIN { printf "%-6s %9.3f %9.1f %9.2f %9.2f %9.3f %9.2f %9.2f\n", v, w, b / w / 1e6, w / wb, pw, c, c / cb, pc }'
 done
