@@ -106,6 +106,8 @@ fn clean_inputs(args: &EvalArgs, pages: &[Page]) -> Result<Vec<Option<String>>> 
         for doc in fps.iter().flatten() {
             index.add_document("", doc);
         }
+        // As `Batch::with_corpus` does: lines of one page are no evidence.
+        index.retain_repeated(2);
         index
     });
     let group = index.as_ref().and_then(|i| i.group(""));
