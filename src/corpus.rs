@@ -854,7 +854,7 @@ mod tests {
         assert_eq!(index.group("y").unwrap().count(home), 0);
         assert_eq!((index.groups(), index.documents(), index.lines()), (2, 3, 1));
         assert!(!index.is_lossy());
-        // The freed lines are room again: the group's page keys still hold.
+        // Page keys are kept: a copy of a page is still not counted again.
         index.add_document("x", &fingerprints(b"Home\nSecond\n"));
         assert_eq!(index.group("x").unwrap().documents(), 2);
     }
