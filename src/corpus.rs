@@ -75,7 +75,9 @@ pub fn line_fingerprints(text: &[u8]) -> Vec<Option<u64>> {
 /// The distinct fingerprints of a document's lines, sorted: what one document
 /// contributes to a [`Corpus`].
 pub fn fingerprints(text: &[u8]) -> Vec<u64> {
-    let mut all: Vec<u64> = line_fingerprints(text).into_iter().flatten().collect();
+    let mut buf = Vec::new();
+    let mut all: Vec<u64> =
+        text.lines().filter_map(|line| fingerprint_with(line, &mut buf)).collect();
     all.sort_unstable();
     all.dedup();
     all
@@ -415,11 +417,15 @@ impl Corpus {
         self.pruned
     }
 
-    /// Drops every line found in fewer than `min` documents: a line seen
-    /// once carries no evidence, and dropping those shrinks what must be
-    /// kept (or broadcast to a cluster) for the cleaning pass.
+    /// Drops every line found in fewer than `min` documents and gives their
+    /// room back: a line seen once carries no evidence, and dropping those
+    /// shrinks what must be kept (or broadcast to a cluster) for the
+    /// cleaning pass, and the table it looks every line up in. Do it once
+    /// every document is added: a dropped line found again later is
+    /// counted from 0.
     pub fn retain_repeated(&mut self, min: u32) {
         self.counts.retain(|_, n| *n >= min);
+        self.counts.shrink_to_fit();
     }
 
     /// The `(fingerprint, documents)` pairs held, in no particular order.
@@ -531,11 +537,11 @@ impl CorpusIndex {
     /// With `min` 2 cleaning is unchanged (a line found in one document,
     /// its own, is no evidence, as an unknown line), and the table it looks
     /// lines up in is a fraction of the size: most lines of most pages are
-    /// unique.
+    /// unique. As [`Corpus::retain_repeated`], do it once every document is
+    /// added.
     pub fn retain_repeated(&mut self, min: u32) {
         for group in self.groups.values_mut() {
             group.corpus.retain_repeated(min);
-            group.corpus.counts.shrink_to_fit();
         }
         let lines: usize = self.groups.values().map(|g| g.corpus.len()).sum();
         self.used -= self.lines - lines;

@@ -821,8 +821,10 @@ impl PyCorpus {
 
     /// Drops every line found in fewer than `min` documents. A line found
     /// in one document only (its own) reads exactly like an unknown one, so
-    /// `retain_repeated(2)` shrinks a corpus to send to workers without
-    /// changing any result; a higher `min` may.
+    /// `retain_repeated(2)` shrinks a corpus to send to workers, and the
+    /// table cleaning looks every line up in, without changing any result;
+    /// a higher `min` may. Call it once every document is added: a dropped
+    /// line found again later is counted from 0.
     fn retain_repeated(&mut self, min: u32) {
         Arc::make_mut(&mut self.inner).retain_repeated(min);
     }

@@ -97,7 +97,9 @@ class Corpus:
         """Adds the documents and counts of another corpus."""
     def retain_repeated(self, min: int) -> None:
         """Drops every line found in fewer than ``min`` documents
-        (``retain_repeated(2)`` changes no cleaning result; more may)."""
+        (``retain_repeated(2)`` changes no cleaning result; more may).
+        Call it once every document is added: a dropped line found again
+        later is counted from 0."""
     @property
     def documents(self) -> int:
         """The number of documents in the group."""
