@@ -157,6 +157,7 @@ pub(crate) fn line_features(
     let mut evidence = vec![Evidence::default(); n];
     let mut scratch = String::new();
     let mut copies: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
+    copies.reserve(n);
     for i in 0..n {
         if !doc.lines[i].is_blank() {
             *copies.entry(doc.folded.line(i)).or_default() += 1;
