@@ -143,7 +143,9 @@ impl PageModel {
     /// in every row).
     pub fn inputs(&self, scores: &[f32], row: &[f32]) -> Vec<f64> {
         let mut sorted: Vec<f64> = scores.iter().map(|&s| f64::from(s)).collect();
-        sorted.sort_by(f64::total_cmp);
+        // Values equal under `total_cmp` are the same bits: an unstable
+        // sort gives the same order, without a stable sort's buffer.
+        sorted.sort_unstable_by(f64::total_cmp);
         let mut out = Vec::with_capacity(PAGE_FEATURE_NAMES.len());
         for q in QUANTILES {
             out.push(quantile(&sorted, q));
@@ -264,7 +266,8 @@ pub fn expected_f_cut(scores: &[f32], weights: &[f32]) -> Option<f32> {
     let mut order: Vec<usize> = (0..scores.len().min(weights.len()))
         .filter(|&i| scores[i].is_finite() && weights[i].is_finite() && weights[i] > 0.0)
         .collect();
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    // Best first, ties in line order (as a stable sort would leave them).
+    order.sort_unstable_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
     let score = |i: usize| f64::from(scores[i].clamp(0.0, 1.0));
     let body: f64 = order.iter().map(|&i| score(i) * f64::from(weights[i])).sum();
     if body <= 0.0 {
