@@ -97,18 +97,21 @@ pub fn run(args: CleanArgs) -> Result<ExitCode> {
             Some(path) => Target::Path(path.clone()),
             None => Target::Stdout,
         };
+        // Both passes' bars show the same total, stat'ed once.
+        let size = std::sync::OnceLock::new();
+        let total = || {
+            *size.get_or_init(|| match &source {
+                Source::Path(path) => std::fs::metadata(path).ok().map(|m| m.len()),
+                Source::Stdin => None,
+            })
+        };
         if let Source::Path(path) = &source {
             if batch.format_of_path(path) == Format::Jsonl {
                 batch = pool.install(|| {
-                    let paths = std::slice::from_ref(path);
-                    with_corpus(batch, &args, paths, || input_bytes(paths), &mut summary)
+                    with_corpus(batch, &args, std::slice::from_ref(path), total, &mut summary)
                 });
             }
         }
-        let total = || match &source {
-            Source::Path(path) => std::fs::metadata(path).ok().map(|m| m.len()),
-            Source::Stdin => None,
-        };
         let bar = ProgressDisplay::start(args.quiet, total, batch.progress(), "cleaned");
         let result = pool.install(|| batch.clean_one(&source, &target));
         bar.stop();
