@@ -332,6 +332,18 @@ impl Corpus {
         }
     }
 
+    /// The counts of one group of pages, each given by its distinct
+    /// fingerprints (see [`fingerprints`]), as the batch's corpus pass
+    /// counts a batch without URLs: an exact copy of a page is counted
+    /// once (see [`CorpusIndex::add_document`]). No cap.
+    pub fn from_pages<P: AsRef<[u64]>>(pages: impl IntoIterator<Item = P>) -> Corpus {
+        let mut index = CorpusIndex::new(usize::MAX);
+        for page in pages {
+            index.add_document("", page.as_ref());
+        }
+        index.group("").cloned().unwrap_or_else(|| Corpus::with_capacity_limit(usize::MAX))
+    }
+
     /// A corpus from counts computed elsewhere (for example by a cluster
     /// job): `documents` documents in all, and `(fingerprint, documents
     /// containing it)` pairs. Pairs with a count of 0 are ignored; a count
@@ -842,6 +854,15 @@ mod tests {
         assert_eq!((x.documents(), x.count(home)), (2, 2));
         assert_eq!(index.group("y").unwrap().documents(), 1);
         assert_eq!((index.groups(), index.documents(), index.lines()), (2, 3, 5));
+    }
+
+    #[test]
+    fn from_pages_counts_a_copy_once() {
+        let home = fingerprint(b"Home").unwrap();
+        let pages = [&b"Home\nOne\n"[..], b"Home\nOne\n", b"Home\nTwo\n"];
+        let corpus = Corpus::from_pages(pages.iter().map(|p| fingerprints(p)));
+        assert_eq!((corpus.documents(), corpus.count(home)), (2, 2));
+        assert!(Corpus::from_pages(Vec::<Vec<u64>>::new()).is_empty());
     }
 
     #[test]

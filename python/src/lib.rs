@@ -794,13 +794,9 @@ impl PyCorpus {
         let items = text_items(texts, "")?;
         let docs = texts_of(&items)?;
         let corpus = py.detach(|| {
-            // The CLI's index: a copy of a document already added (the same
-            // lines exactly) is not counted again.
-            let mut index = corpus::CorpusIndex::new(usize::MAX);
-            for doc in &docs {
-                index.add_document("", &corpus::fingerprints(doc.as_bytes()));
-            }
-            index.group("").cloned().unwrap_or_else(|| Corpus::with_capacity_limit(usize::MAX))
+            // As the CLI counts: a copy of a document already added (the
+            // same lines exactly) is not counted again.
+            Corpus::from_pages(docs.iter().map(|doc| corpus::fingerprints(doc.as_bytes())))
         });
         Ok(PyCorpus { inner: Arc::new(corpus) })
     }

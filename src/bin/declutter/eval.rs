@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use declutter::corpus::{fingerprints, CorpusIndex, DEFAULT_MAX_LINES};
+use declutter::corpus::{fingerprints, Corpus};
 use declutter::eval::{score_page, MeanScore, Report, ScoredPage};
 use rayon::prelude::*;
 
@@ -99,18 +99,15 @@ fn find_pages(gold: &Path, base: &Path, suffix: &str, keep: Option<&[&str]>) -> 
 fn clean_inputs(args: &EvalArgs, pages: &[Page]) -> Result<Vec<Option<String>>> {
     let cleaner = crate::build_cleaner(&args.rules)?;
     let inputs: Vec<Option<Vec<u8>>> = pages.par_iter().map(|p| fs::read(&p.other).ok()).collect();
-    let index = (!args.no_corpus).then(|| {
+    let corpus = (!args.no_corpus).then(|| {
         let fps: Vec<Option<Vec<u64>>> =
             inputs.par_iter().map(|doc| doc.as_deref().map(fingerprints)).collect();
-        let mut index = CorpusIndex::new(DEFAULT_MAX_LINES);
-        for doc in fps.iter().flatten() {
-            index.add_document("", doc);
-        }
+        let mut corpus = Corpus::from_pages(fps.iter().flatten());
         // As `Batch::with_corpus` does: lines of one page are no evidence.
-        index.retain_repeated(2);
-        index
+        corpus.retain_repeated(2);
+        corpus
     });
-    let group = index.as_ref().and_then(|i| i.group(""));
+    let group = corpus.as_ref();
     Ok(inputs
         .par_iter()
         .map(|doc| doc.as_deref().map(|d| lossy(cleaner.clean_with_corpus(d, group).text)))

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use declutter::corpus::{fingerprints, CorpusIndex};
+use declutter::corpus::{fingerprints, Corpus};
 use declutter::io::walk_inputs;
 use declutter::lexicon::Lexicon;
 use declutter::model::FEATURE_NAMES;
@@ -34,13 +34,7 @@ pub(crate) fn run(args: FeaturesArgs) -> Result<ExitCode> {
     };
     // Counted as `clean`'s corpus pass counts one group (an exact copy of a
     // page once), so that a model is trained on the evidence it will see.
-    let corpus = args.corpus.then(|| {
-        let mut index = CorpusIndex::new(usize::MAX);
-        for doc in &docs {
-            index.add_document("", &fingerprints(doc));
-        }
-        index.group("").cloned().unwrap_or_default()
-    });
+    let corpus = args.corpus.then(|| Corpus::from_pages(docs.iter().map(|doc| fingerprints(doc))));
     let tables: Vec<Vec<u8>> = files
         .par_iter()
         .zip(&docs)
