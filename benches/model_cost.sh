@@ -68,3 +68,6 @@ for variant in base model full; do
     -v wb="${wall[base]}" -v cb="${cpu[base]}" -v pw="$(paired "$variant" 1)" -v pc="$(paired "$variant" 2)" \
     'BEGIN { printf "%-6s %9.3f %9.1f %9.2f %9.2f %9.3f %9.2f %9.2f\n", v, w, b / w / 1e6, w / wb, pw, c, c / cb, pc }'
 done
+# What the line model and the corpus pass add to the base run, as a multiple
+# of the base run itself (the paired CPU ratio of the default run, less one).
+awk -v pc="$(paired full 2)" 'BEGIN { printf "the model and the corpus pass add %.2f x the base run'"'"'s CPU time (paired)\n", pc - 1 }'
