@@ -374,6 +374,10 @@ def main():
     ap.add_argument("--out", help="where to write the model trained on all pages")
     ap.add_argument("--cv-dir", help="write fold models and page lists here")
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--fold-by", choices=("page", "dataset"), default="page",
+                    help="page: folds of pages, stratified by dataset; dataset: one fold per "
+                         "dataset (leave one dataset out: each is scored by models that never "
+                         "saw a page of its kind; --folds is then the number of datasets)")
     ap.add_argument("--min-recall", type=float, default=0.86,
                     help="choose thresholds only among those keeping macro recall at least this")
     ap.add_argument("--page-split", action="store_true",
@@ -415,6 +419,11 @@ def main():
 
     pages = load_pages(args.data)
     print(f"{len(pages)} pages", file=sys.stderr)
+    if args.fold_by == "dataset":
+        args.folds = len({d for d, _ in pages})
+        if args.folds < 3 or args.inner_folds > args.folds - 1:
+            ap.error(f"--fold-by dataset needs at least 3 datasets and --inner-folds at most "
+                     f"{args.folds - 1} (found {args.folds} datasets)")
     inputs = [os.path.join(args.data, d, pid + ".input.txt") for d, pid in pages]
     with_corpus = features(args.declutter, inputs, True)
     without = features(args.declutter, inputs, False, ["--words"])
@@ -524,13 +533,13 @@ def main():
             values[np.ix_(rows, lex_at)] = cols[rows]
         return pd.DataFrame(values, columns=names)
 
-    # Folds by page, stratified by dataset.
+    # Folds by page, stratified by dataset; or one fold per dataset.
     fold_of = {}
-    for dataset in sorted(datasets):
+    for n, dataset in enumerate(sorted(datasets)):
         members = [pid for d, pid in pages if d == dataset]
         rng.shuffle(members)
         for i, pid in enumerate(members):
-            fold_of[pid] = i % args.folds
+            fold_of[pid] = n if args.fold_by == "dataset" else i % args.folds
     row_fold = np.array([fold_of[p] for p in pids])
 
     def predict_rows(booster, xs, mask):
