@@ -104,6 +104,9 @@ def page_labels(input_bytes, gold_text):
 
 
 def load_pages(data_dir):
+    """The pages under `data_dir` as (dataset, page id) pairs, sorted; a page's
+    id is its path below `data_dir` without `.input.txt` (`dataset/name`), so
+    two datasets may use the same file names."""
     pages = []
     for dataset in sorted(os.listdir(data_dir)):
         d = os.path.join(data_dir, dataset)
@@ -111,7 +114,7 @@ def load_pages(data_dir):
             continue
         for name in sorted(os.listdir(d)):
             if name.endswith(".input.txt"):
-                pid = name[: -len(".input.txt")]
+                pid = dataset + "/" + name[: -len(".input.txt")]
                 pages.append((dataset, pid))
     return pages
 
@@ -424,7 +427,7 @@ def main():
         if args.folds < 3 or args.inner_folds > args.folds - 1:
             ap.error(f"--fold-by dataset needs at least 3 datasets and --inner-folds at most "
                      f"{args.folds - 1} (found {args.folds} datasets)")
-    inputs = [os.path.join(args.data, d, pid + ".input.txt") for d, pid in pages]
+    inputs = [os.path.join(args.data, pid + ".input.txt") for _, pid in pages]
     with_corpus = features(args.declutter, inputs, True)
     without = features(args.declutter, inputs, False, ["--words"])
     names = [c for c in with_corpus.columns if c not in ("path", "line", "tokens")]
@@ -436,10 +439,12 @@ def main():
     if args.cache and os.path.exists(args.cache):
         with open(args.cache, "rb") as f:
             labels = pickle.load(f)
+        if not all(pid in labels for _, pid in pages):
+            labels = None  # a cache of other pages, or keyed by file name alone
     if labels is None:
         labels = {}
         for n, (dataset, pid) in enumerate(pages):
-            base = os.path.join(args.data, dataset, pid)
+            base = os.path.join(args.data, pid)
             with open(base + ".input.txt", "rb") as f:
                 data = f.read()
             with open(base + ".gold.txt", encoding="utf-8", errors="replace") as f:
@@ -453,7 +458,7 @@ def main():
 
     # Rows the model decides: non-blank lines that no rule removed.
     def pid_of(path):
-        return os.path.basename(path)[: -len(".input.txt")]
+        return os.path.relpath(path, args.data)[: -len(".input.txt")].replace(os.sep, "/")
 
     rows = []
     for frame, use_alone in ((with_corpus, False), (without, True)):
@@ -606,7 +611,7 @@ def main():
                    {"fold": k, "of": args.folds}, weights_k, page_model)
             with open(os.path.join(args.cv_dir, f"fold{k}.pages"), "w") as f:
                 for p in test_pages:
-                    f.write(f"{p.dataset}/{p.pid}\n")
+                    f.write(f"{p.pid}\n")
 
     # Held-out scores per dataset, each page with its own fold's thresholds.
     per = collections.defaultdict(list)
