@@ -5,6 +5,8 @@
 # benchmark's scorer.
 #   scripts/train_model.py --data ../shared/eval-dev --cv-dir CV   (writes CV/fold*.json, CV/fold*.pages)
 #   scripts/eval-cv.sh CV [extra `declutter clean` flags]
+# Env: EVAL_DEV=gold dir (default ../shared/eval-dev; its score.py scores,
+# else `declutter eval`), EVAL_OUT=where the predictions go, SCORE_ARGS.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cv=${1:?usage: eval-cv.sh CV_DIR [flags]}
@@ -24,5 +26,14 @@ for model in "$cv"/fold*.json; do
     cp "$work/$fold/$page.txt" "$out/$page.txt"
   done < "$cv/$fold.pages"
 done
-python3 "$dev/score.py" --gold-dir "$dev" --pred-dir "$out" ${SCORE_ARGS:-}
+if [ -f "$dev/score.py" ]; then
+  # shellcheck disable=SC2086  # SCORE_ARGS is a list of flags
+  python3 "$dev/score.py" --gold-dir "$dev" --pred-dir "$out" ${SCORE_ARGS:-}
+else
+  # No scorer next to the gold (a user's own pages): the binary's, which
+  # computes the same figures and takes the same --json; it has no --quiet.
+  args=()
+  for a in ${SCORE_ARGS:-}; do [ "$a" = --quiet ] || args+=("$a"); done
+  "$here/target/release/declutter" eval --gold "$dev" --pred "$out" "${args[@]}"
+fi
 echo "predictions in $out" >&2
