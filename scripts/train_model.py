@@ -411,7 +411,7 @@ def main():
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--cache", help="cache labels here (a pickle)")
     args = ap.parse_args()
-    if args.folds < 3 or not 2 <= args.inner_folds <= args.folds - 1:
+    if args.fold_by == "page" and (args.folds < 3 or not 2 <= args.inner_folds <= args.folds - 1):
         # Inner folds group the other outer folds: more of them than there
         # are outer folds left would train on no pages.
         ap.error(f"--inner-folds must be from 2 to --folds minus 1 ({args.folds - 1}), "
@@ -424,9 +424,9 @@ def main():
     print(f"{len(pages)} pages", file=sys.stderr)
     if args.fold_by == "dataset":
         args.folds = len({d for d, _ in pages})
-        if args.folds < 3 or args.inner_folds > args.folds - 1:
-            ap.error(f"--fold-by dataset needs at least 3 datasets and --inner-folds at most "
-                     f"{args.folds - 1} (found {args.folds} datasets)")
+        if args.folds < 3 or not 2 <= args.inner_folds <= args.folds - 1:
+            ap.error(f"--fold-by dataset needs at least 3 datasets and --inner-folds from 2 "
+                     f"to the datasets minus 1 (found {args.folds} datasets)")
     inputs = [os.path.join(args.data, pid + ".input.txt") for _, pid in pages]
     with_corpus = features(args.declutter, inputs, True)
     without = features(args.declutter, inputs, False, ["--words"])
