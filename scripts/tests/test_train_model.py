@@ -13,6 +13,7 @@ Needs lightgbm, numpy and pandas, and the release binary
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -97,3 +98,17 @@ def test_written_models_load_and_clean(data, tmp_path):
         kept = cleaned.split()
         # What remains is the page's own text.
         assert set(kept) <= set(page_file.read_text().split())
+
+
+@pytest.mark.skipif(shutil.which("cargo") is None, reason="cv-seeds.sh builds with cargo")
+def test_cv_seeds_scores_gold_without_a_scorer(data, tmp_path):
+    # No score.py next to this gold: eval-cv.sh scores with `declutter eval`.
+    env = dict(os.environ, EVAL_DEV=str(data), PYTHON=sys.executable,
+               TRAIN_ARGS="--trees 5 --page-trees 5 --min-data-in-leaf 5 --folds 3 "
+                          "--inner-folds 2")
+    out = subprocess.run([str(ROOT / "scripts" / "cv-seeds.sh"), str(tmp_path / "cv"), "7"],
+                         check=True, capture_output=True, text=True, env=env).stdout
+    score = json.loads((tmp_path / "cv" / "seed-7" / "score.json").read_text())
+    assert set(score["per_dataset"]) == {"alpha", "beta", "gamma"}
+    assert 0.5 < score["overall"]["f1"] <= 1.0
+    assert f"seed 7: {round(score['overall']['f1'], 4)}" in out
