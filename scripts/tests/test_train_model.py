@@ -64,11 +64,14 @@ def data(tmp_path_factory):
     return root
 
 
+# Tiny models: the pipeline is under test, not their quality.
+SMALL = ["--trees", "5", "--page-trees", "5", "--min-data-in-leaf", "5"]
+
+
 def train(data, out, *flags):
     cmd = [sys.executable, str(SCRIPT), "--data", str(data), "--declutter", str(BIN),
-           "--cv-dir", str(out / "cv"), "--out", str(out / "model.json"),
-           "--trees", "5", "--page-trees", "5", "--min-data-in-leaf", "5", "--threads", "1",
-           *flags]
+           "--cv-dir", str(out / "cv"), "--out", str(out / "model.json"), *SMALL,
+           "--threads", "1", *flags]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
     folds = sorted((out / "cv").glob("fold*.pages"))
     return [[line.split("/")[0] for line in f.read_text().split()] for f in folds]
@@ -82,17 +85,24 @@ def test_folds_of_pages_hold_out_pages_of_every_dataset(data, tmp_path):
     assert sum(len(held) for held in folds) == 18
 
 
-def test_fold_by_dataset_holds_out_one_dataset_per_fold(data, tmp_path):
-    folds = train(data, tmp_path, "--fold-by", "dataset", "--inner-folds", "2")
+@pytest.fixture(scope="module")
+def dataset_folds(data, tmp_path_factory):
+    """One training with a dataset left out per fold: where it wrote, its folds."""
+    out = tmp_path_factory.mktemp("by-dataset")
+    return out, train(data, out, "--fold-by", "dataset", "--inner-folds", "2")
+
+
+def test_fold_by_dataset_holds_out_one_dataset_per_fold(dataset_folds):
+    out, folds = dataset_folds
     assert [sorted(set(held)) for held in folds] == [["alpha"], ["beta"], ["gamma"]]
     assert all(len(held) == 6 for held in folds)
-    assert json.loads((tmp_path / "cv" / "fold1.json").read_text())["trained"]["of"] == 3
+    assert json.loads((out / "cv" / "fold1.json").read_text())["trained"]["of"] == 3
 
 
-def test_written_models_load_and_clean(data, tmp_path):
-    train(data, tmp_path, "--fold-by", "dataset", "--inner-folds", "2")
+def test_written_models_load_and_clean(data, dataset_folds):
+    out, _ = dataset_folds
     page_file = data / "alpha" / "p0.input.txt"
-    for model in [tmp_path / "model.json", *sorted((tmp_path / "cv").glob("fold*.json"))]:
+    for model in [out / "model.json", *sorted((out / "cv").glob("fold*.json"))]:
         cleaned = subprocess.run([str(BIN), "clean", "--model", str(model), str(page_file)],
                                  check=True, capture_output=True, text=True).stdout
         kept = cleaned.split()
@@ -104,8 +114,7 @@ def test_written_models_load_and_clean(data, tmp_path):
 def test_cv_seeds_scores_gold_without_a_scorer(data, tmp_path):
     # No score.py next to this gold: eval-cv.sh scores with `declutter eval`.
     env = dict(os.environ, EVAL_DEV=str(data), PYTHON=sys.executable,
-               TRAIN_ARGS="--trees 5 --page-trees 5 --min-data-in-leaf 5 --folds 3 "
-                          "--inner-folds 2")
+               TRAIN_ARGS=" ".join(SMALL + ["--folds", "3", "--inner-folds", "2"]))
     out = subprocess.run([str(ROOT / "scripts" / "cv-seeds.sh"), str(tmp_path / "cv"), "7"],
                          check=True, capture_output=True, text=True, env=env).stdout
     score = json.loads((tmp_path / "cv" / "seed-7" / "score.json").read_text())
