@@ -121,3 +121,24 @@ def test_cv_seeds_scores_gold_without_a_scorer(data, tmp_path):
     assert set(score["per_dataset"]) == {"alpha", "beta", "gamma"}
     assert 0.5 < score["overall"]["f1"] <= 1.0
     assert f"seed 7: {round(score['overall']['f1'], 4)}" in out
+
+
+@pytest.mark.skipif(shutil.which("cargo") is None, reason="eval-cv.sh builds with cargo")
+def test_threshold_oracle_orders_its_ceilings(data, dataset_folds, tmp_path):
+    out, _ = dataset_folds
+    env = dict(os.environ, EVAL_DEV=str(data), PYTHON=sys.executable)
+    table = subprocess.run([str(ROOT / "scripts" / "threshold-oracle.sh"), str(out / "cv"),
+                            str(tmp_path / "oracle")],
+                           check=True, capture_output=True, text=True, env=env).stdout
+    lines = table.splitlines()
+    assert lines[0].split()[1:] == ["shipped", "fixed", lines[0].split()[3], "per-type",
+                                    "per-page"]
+    rows = {line.split()[0]: [float(v) for v in line.split()[1:]] for line in lines[1:]}
+    assert set(rows) == {"alpha", "beta", "gamma", "overall"}
+    for shipped, fixed, per_type, per_page in rows.values():
+        # Each choice may pick what the one before it picks, so none is worse.
+        assert fixed <= per_type <= per_page
+        assert 0.0 <= shipped <= 1.0
+    # The "shipped" column is what eval-cv.sh scores for the fold models.
+    shipped = json.loads((tmp_path / "oracle" / "shipped.json").read_text())
+    assert rows["overall"][0] == round(shipped["overall"]["f1"], 4)
