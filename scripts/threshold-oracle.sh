@@ -20,12 +20,15 @@ mkdir -p "$out"
 run() { # name [clean flags...]: predictions in OUT/NAME, scores in OUT/NAME.json
   local name=$1
   shift
-  EVAL_OUT="$out/$name" SCORE_ARGS="--quiet --json $out/$name.json" \
-    "$here/scripts/eval-cv.sh" "$cv" "$@" > /dev/null 2>&1
+  if ! EVAL_OUT="$out/$name" SCORE_ARGS="--quiet --json $out/$name.json" \
+    "$here/scripts/eval-cv.sh" "$cv" "$@" > "$out/$name.log" 2>&1; then
+    cat "$out/$name.log" >&2
+    exit 1
+  fi
 }
 run shipped
 thresholds=()
-for t in $(seq 0.05 0.05 0.90); do
+for t in $(LC_ALL=C seq 0.05 0.05 0.90); do  # a point, whatever the locale
   thresholds+=("$t")
   run "t$t" --threshold "$t"
 done
