@@ -10,7 +10,8 @@
 # The last three look at the gold to choose: they are ceilings, not results.
 #   scripts/train_model.py --data ../shared/eval-dev --cv-dir CV
 #   scripts/threshold-oracle.sh CV OUT
-# Env: EVAL_DEV as for eval-cv.sh. Takes about 5 minutes on 2 cores.
+# Env: EVAL_DEV as for eval-cv.sh, PYTHON (default python3). About 2.5
+# minutes on the eval-dev pages on 2 cores.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cv=${1:?usage: threshold-oracle.sh CV_DIR OUT_DIR}
