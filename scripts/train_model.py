@@ -411,9 +411,13 @@ def main():
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--cache", help="cache labels here (a pickle)")
     args = ap.parse_args()
-    if args.fold_by == "page" and (args.folds < 3 or not 2 <= args.inner_folds <= args.folds - 1):
+
+    def folds_fit(folds):
         # Inner folds group the other outer folds: more of them than there
         # are outer folds left would train on no pages.
+        return folds >= 3 and 2 <= args.inner_folds <= folds - 1
+
+    if args.fold_by == "page" and not folds_fit(args.folds):
         ap.error(f"--inner-folds must be from 2 to --folds minus 1 ({args.folds - 1}), "
                  f"and --folds at least 3")
     MIN_RECALL[0] = args.min_recall
@@ -424,7 +428,7 @@ def main():
     print(f"{len(pages)} pages", file=sys.stderr)
     if args.fold_by == "dataset":
         args.folds = len({d for d, _ in pages})
-        if args.folds < 3 or not 2 <= args.inner_folds <= args.folds - 1:
+        if not folds_fit(args.folds):
             ap.error(f"--fold-by dataset needs at least 3 datasets and --inner-folds from 2 "
                      f"to the datasets minus 1 (found {args.folds} datasets)")
     inputs = [os.path.join(args.data, pid + ".input.txt") for _, pid in pages]
